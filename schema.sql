@@ -1,0 +1,417 @@
+-- The dossier archive: the single definition of the database.
+--
+-- Every table is STRICT and every connection dossier opens enforces foreign keys.
+-- Columns that hold what the CSV files hold keep the CSV column's name; the loader
+-- adds derived columns beside them (date bounds, precision, normalised numbers) and
+-- records on every row the CSV file and line it came from.
+--
+-- The file is read in two parts. Everything above the marker line "dossier: after rows"
+-- is applied to an empty database before any row is inserted; everything below it
+-- (indexes) is applied once all rows are in, because building an index in one pass
+-- is much faster than maintaining it row by row.
+--
+-- Dates are stored as the EDTF text the analyst wrote plus derived columns:
+--   *_start / *_end  earliest and latest possible day (YYYY-MM-DD); *_end is NULL
+--                    for an open (..) or unknown (empty) end;
+--   *_precision      day, month, year or decade (of the start side);
+--   *_kind           point, span (lasted from start to end) or between (one
+--                    moment somewhere in the range);
+--   *_uncertain      1 when marked ? or %; *_approx 1 when marked ~ or %.
+
+PRAGMA application_id = 1685025651;  -- 'doss': marks the file as a dossier archive
+PRAGMA user_version = 1;             -- schema version
+
+-- Vocabularies. CHECK constraints cannot hold subqueries, so controlled lists live
+-- in lookup tables reached by foreign keys.
+
+CREATE TABLE source_kinds (
+  code TEXT PRIMARY KEY,         -- the value written in sources.csv's kind column
+  description TEXT NOT NULL      -- what sort of source this is
+) STRICT;
+
+INSERT INTO source_kinds (code, description) VALUES
+  ('article', 'a news or magazine article'),
+  ('statement', 'an official statement or declaration, as issued'),
+  ('report', 'a report or analysis by an organisation or analysts'),
+  ('dataset', 'a published data set'),
+  ('book', 'a book or a chapter of one'),
+  ('broadcast', 'a radio or television broadcast'),
+  ('interview', 'an interview'),
+  ('speech', 'a speech or remarks'),
+  ('document', 'a treaty, law, minutes or other document'),
+  ('web', 'a web page not otherwise classed');
+
+CREATE TABLE actor_kinds (
+  code TEXT PRIMARY KEY,         -- the value written in actors.csv's kind column
+  description TEXT NOT NULL      -- what sort of actor this is
+) STRICT;
+
+INSERT INTO actor_kinds (code, description) VALUES
+  ('state', 'a sovereign state, past or present (ISO 3166 alpha-3 id)'),
+  ('organization', 'an international or non-governmental organisation'),
+  ('government', 'a government, ministry or head of state''s office'),
+  ('legislature', 'a parliament or one of its chambers'),
+  ('military', 'an armed force or one of its commands'),
+  ('agency', 'a state agency, including state news agencies'),
+  ('media', 'a newspaper, magazine, broadcaster or other outlet'),
+  ('party', 'a political party'),
+  ('company', 'a company or think tank run as one'),
+  ('person', 'a person'),
+  ('group', 'an informal group of people');
+
+CREATE TABLE units (
+  code TEXT PRIMARY KEY,         -- the value written in figures.csv's unit column: ISO 4217 for money
+  name TEXT NOT NULL,            -- what the code stands for
+  dimension TEXT NOT NULL,       -- what it measures: currency, ratio, count, mass, length, area, volume, energy, power, time
+  to_base REAL,                  -- how many base units one of this unit is (NULL for money: no fixed rate)
+  base TEXT                      -- the base unit that to_base converts to
+) STRICT;
+
+INSERT INTO units (code, name, dimension, to_base, base) VALUES
+  ('percent', 'per cent', 'ratio', 0.01, '1'),
+  ('count', 'a count of things or people', 'count', 1, '1'),
+  ('t', 'tonne (metric ton)', 'mass', 1000, 'kg'),
+  ('kg', 'kilogram', 'mass', 1, 'kg'),
+  ('short_ton', 'short ton (US ton)', 'mass', 907.18474, 'kg'),
+  ('km', 'kilometre', 'length', 1000, 'm'),
+  ('m', 'metre', 'length', 1, 'm'),
+  ('km2', 'square kilometre', 'area', 1000000, 'm2'),
+  ('ha', 'hectare', 'area', 10000, 'm2'),
+  ('m3', 'cubic metre', 'volume', 1, 'm3'),
+  ('barrel', 'barrel of oil (42 US gallons)', 'volume', 0.158987294928, 'm3'),
+  ('kWh', 'kilowatt-hour', 'energy', 3600000, 'J'),
+  ('MW', 'megawatt', 'power', 1000000, 'W'),
+  ('day', 'day (a duration)', 'time', 86400, 's'),
+  ('month', 'month (a duration)', 'time', 2629746, 's'),
+  ('year', 'year (a duration)', 'time', 31556952, 's'),
+  ('SUR', 'Soviet rouble (historic, before 1992)', 'currency', NULL, NULL),
+  ('AED', 'UAE Dirham', 'currency', NULL, NULL),
+  ('AFN', 'Afghani', 'currency', NULL, NULL),
+  ('ALL', 'Lek', 'currency', NULL, NULL),
+  ('AMD', 'Armenian Dram', 'currency', NULL, NULL),
+  ('ANG', 'Netherlands Antillean Guilder', 'currency', NULL, NULL),
+  ('AOA', 'Kwanza', 'currency', NULL, NULL),
+  ('ARS', 'Argentine Peso', 'currency', NULL, NULL),
+  ('AUD', 'Australian Dollar', 'currency', NULL, NULL),
+  ('AWG', 'Aruban Florin', 'currency', NULL, NULL),
+  ('AZN', 'Azerbaijan Manat', 'currency', NULL, NULL),
+  ('BAM', 'Convertible Mark', 'currency', NULL, NULL),
+  ('BBD', 'Barbados Dollar', 'currency', NULL, NULL),
+  ('BDT', 'Taka', 'currency', NULL, NULL),
+  ('BGN', 'Bulgarian Lev', 'currency', NULL, NULL),
+  ('BHD', 'Bahraini Dinar', 'currency', NULL, NULL),
+  ('BIF', 'Burundi Franc', 'currency', NULL, NULL),
+  ('BMD', 'Bermudian Dollar', 'currency', NULL, NULL),
+  ('BND', 'Brunei Dollar', 'currency', NULL, NULL),
+  ('BOB', 'Boliviano', 'currency', NULL, NULL),
+  ('BOV', 'Mvdol', 'currency', NULL, NULL),
+  ('BRL', 'Brazilian Real', 'currency', NULL, NULL),
+  ('BSD', 'Bahamian Dollar', 'currency', NULL, NULL),
+  ('BTN', 'Ngultrum', 'currency', NULL, NULL),
+  ('BWP', 'Pula', 'currency', NULL, NULL),
+  ('BYN', 'Belarusian Ruble', 'currency', NULL, NULL),
+  ('BZD', 'Belize Dollar', 'currency', NULL, NULL),
+  ('CAD', 'Canadian Dollar', 'currency', NULL, NULL),
+  ('CDF', 'Congolese Franc', 'currency', NULL, NULL),
+  ('CHE', 'WIR Euro', 'currency', NULL, NULL),
+  ('CHF', 'Swiss Franc', 'currency', NULL, NULL),
+  ('CHW', 'WIR Franc', 'currency', NULL, NULL),
+  ('CLF', 'Unidad de Fomento', 'currency', NULL, NULL),
+  ('CLP', 'Chilean Peso', 'currency', NULL, NULL),
+  ('CNY', 'Yuan Renminbi', 'currency', NULL, NULL),
+  ('COP', 'Colombian Peso', 'currency', NULL, NULL),
+  ('COU', 'Unidad de Valor Real', 'currency', NULL, NULL),
+  ('CRC', 'Costa Rican Colon', 'currency', NULL, NULL),
+  ('CUC', 'Peso Convertible', 'currency', NULL, NULL),
+  ('CUP', 'Cuban Peso', 'currency', NULL, NULL),
+  ('CVE', 'Cabo Verde Escudo', 'currency', NULL, NULL),
+  ('CZK', 'Czech Koruna', 'currency', NULL, NULL),
+  ('DJF', 'Djibouti Franc', 'currency', NULL, NULL),
+  ('DKK', 'Danish Krone', 'currency', NULL, NULL),
+  ('DOP', 'Dominican Peso', 'currency', NULL, NULL),
+  ('DZD', 'Algerian Dinar', 'currency', NULL, NULL),
+  ('EGP', 'Egyptian Pound', 'currency', NULL, NULL),
+  ('ERN', 'Nakfa', 'currency', NULL, NULL),
+  ('ETB', 'Ethiopian Birr', 'currency', NULL, NULL),
+  ('EUR', 'Euro', 'currency', NULL, NULL),
+  ('FJD', 'Fiji Dollar', 'currency', NULL, NULL),
+  ('FKP', 'Falkland Islands Pound', 'currency', NULL, NULL),
+  ('GBP', 'Pound Sterling', 'currency', NULL, NULL),
+  ('GEL', 'Lari', 'currency', NULL, NULL),
+  ('GHS', 'Ghana Cedi', 'currency', NULL, NULL),
+  ('GIP', 'Gibraltar Pound', 'currency', NULL, NULL),
+  ('GMD', 'Dalasi', 'currency', NULL, NULL),
+  ('GNF', 'Guinean Franc', 'currency', NULL, NULL),
+  ('GTQ', 'Quetzal', 'currency', NULL, NULL),
+  ('GYD', 'Guyana Dollar', 'currency', NULL, NULL),
+  ('HKD', 'Hong Kong Dollar', 'currency', NULL, NULL),
+  ('HNL', 'Lempira', 'currency', NULL, NULL),
+  ('HRK', 'Kuna', 'currency', NULL, NULL),
+  ('HTG', 'Gourde', 'currency', NULL, NULL),
+  ('HUF', 'Forint', 'currency', NULL, NULL),
+  ('IDR', 'Rupiah', 'currency', NULL, NULL),
+  ('ILS', 'New Israeli Sheqel', 'currency', NULL, NULL),
+  ('INR', 'Indian Rupee', 'currency', NULL, NULL),
+  ('IQD', 'Iraqi Dinar', 'currency', NULL, NULL),
+  ('IRR', 'Iranian Rial', 'currency', NULL, NULL),
+  ('ISK', 'Iceland Krona', 'currency', NULL, NULL),
+  ('JMD', 'Jamaican Dollar', 'currency', NULL, NULL),
+  ('JOD', 'Jordanian Dinar', 'currency', NULL, NULL),
+  ('JPY', 'Yen', 'currency', NULL, NULL),
+  ('KES', 'Kenyan Shilling', 'currency', NULL, NULL),
+  ('KGS', 'Som', 'currency', NULL, NULL),
+  ('KHR', 'Riel', 'currency', NULL, NULL),
+  ('KMF', 'Comorian Franc', 'currency', NULL, NULL),
+  ('KPW', 'North Korean Won', 'currency', NULL, NULL),
+  ('KRW', 'Won', 'currency', NULL, NULL),
+  ('KWD', 'Kuwaiti Dinar', 'currency', NULL, NULL),
+  ('KYD', 'Cayman Islands Dollar', 'currency', NULL, NULL),
+  ('KZT', 'Tenge', 'currency', NULL, NULL),
+  ('LAK', 'Lao Kip', 'currency', NULL, NULL),
+  ('LBP', 'Lebanese Pound', 'currency', NULL, NULL),
+  ('LKR', 'Sri Lanka Rupee', 'currency', NULL, NULL),
+  ('LRD', 'Liberian Dollar', 'currency', NULL, NULL),
+  ('LSL', 'Loti', 'currency', NULL, NULL),
+  ('LYD', 'Libyan Dinar', 'currency', NULL, NULL),
+  ('MAD', 'Moroccan Dirham', 'currency', NULL, NULL),
+  ('MDL', 'Moldovan Leu', 'currency', NULL, NULL),
+  ('MGA', 'Malagasy Ariary', 'currency', NULL, NULL),
+  ('MKD', 'Denar', 'currency', NULL, NULL),
+  ('MMK', 'Kyat', 'currency', NULL, NULL),
+  ('MNT', 'Tugrik', 'currency', NULL, NULL),
+  ('MOP', 'Pataca', 'currency', NULL, NULL),
+  ('MRU', 'Ouguiya', 'currency', NULL, NULL),
+  ('MUR', 'Mauritius Rupee', 'currency', NULL, NULL),
+  ('MVR', 'Rufiyaa', 'currency', NULL, NULL),
+  ('MWK', 'Malawi Kwacha', 'currency', NULL, NULL),
+  ('MXN', 'Mexican Peso', 'currency', NULL, NULL),
+  ('MXV', 'Mexican Unidad de Inversion (UDI)', 'currency', NULL, NULL),
+  ('MYR', 'Malaysian Ringgit', 'currency', NULL, NULL),
+  ('MZN', 'Mozambique Metical', 'currency', NULL, NULL),
+  ('NAD', 'Namibia Dollar', 'currency', NULL, NULL),
+  ('NGN', 'Naira', 'currency', NULL, NULL),
+  ('NIO', 'Cordoba Oro', 'currency', NULL, NULL),
+  ('NOK', 'Norwegian Krone', 'currency', NULL, NULL),
+  ('NPR', 'Nepalese Rupee', 'currency', NULL, NULL),
+  ('NZD', 'New Zealand Dollar', 'currency', NULL, NULL),
+  ('OMR', 'Rial Omani', 'currency', NULL, NULL),
+  ('PAB', 'Balboa', 'currency', NULL, NULL),
+  ('PEN', 'Sol', 'currency', NULL, NULL),
+  ('PGK', 'Kina', 'currency', NULL, NULL),
+  ('PHP', 'Philippine Peso', 'currency', NULL, NULL),
+  ('PKR', 'Pakistan Rupee', 'currency', NULL, NULL),
+  ('PLN', 'Zloty', 'currency', NULL, NULL),
+  ('PYG', 'Guarani', 'currency', NULL, NULL),
+  ('QAR', 'Qatari Rial', 'currency', NULL, NULL),
+  ('RON', 'Romanian Leu', 'currency', NULL, NULL),
+  ('RSD', 'Serbian Dinar', 'currency', NULL, NULL),
+  ('RUB', 'Russian Ruble', 'currency', NULL, NULL),
+  ('RWF', 'Rwanda Franc', 'currency', NULL, NULL),
+  ('SAR', 'Saudi Riyal', 'currency', NULL, NULL),
+  ('SBD', 'Solomon Islands Dollar', 'currency', NULL, NULL),
+  ('SCR', 'Seychelles Rupee', 'currency', NULL, NULL),
+  ('SDG', 'Sudanese Pound', 'currency', NULL, NULL),
+  ('SEK', 'Swedish Krona', 'currency', NULL, NULL),
+  ('SGD', 'Singapore Dollar', 'currency', NULL, NULL),
+  ('SHP', 'Saint Helena Pound', 'currency', NULL, NULL),
+  ('SLE', 'Leone', 'currency', NULL, NULL),
+  ('SLL', 'Leone', 'currency', NULL, NULL),
+  ('SOS', 'Somali Shilling', 'currency', NULL, NULL),
+  ('SRD', 'Surinam Dollar', 'currency', NULL, NULL),
+  ('SSP', 'South Sudanese Pound', 'currency', NULL, NULL),
+  ('STN', 'Dobra', 'currency', NULL, NULL),
+  ('SVC', 'El Salvador Colon', 'currency', NULL, NULL),
+  ('SYP', 'Syrian Pound', 'currency', NULL, NULL),
+  ('SZL', 'Lilangeni', 'currency', NULL, NULL),
+  ('THB', 'Baht', 'currency', NULL, NULL),
+  ('TJS', 'Somoni', 'currency', NULL, NULL),
+  ('TMT', 'Turkmenistan New Manat', 'currency', NULL, NULL),
+  ('TND', 'Tunisian Dinar', 'currency', NULL, NULL),
+  ('TOP', 'Pa’anga', 'currency', NULL, NULL),
+  ('TRY', 'Turkish Lira', 'currency', NULL, NULL),
+  ('TTD', 'Trinidad and Tobago Dollar', 'currency', NULL, NULL),
+  ('TWD', 'New Taiwan Dollar', 'currency', NULL, NULL),
+  ('TZS', 'Tanzanian Shilling', 'currency', NULL, NULL),
+  ('UAH', 'Hryvnia', 'currency', NULL, NULL),
+  ('UGX', 'Uganda Shilling', 'currency', NULL, NULL),
+  ('USD', 'US Dollar', 'currency', NULL, NULL),
+  ('USN', 'US Dollar (Next day)', 'currency', NULL, NULL),
+  ('UYI', 'Uruguay Peso en Unidades Indexadas (UI)', 'currency', NULL, NULL),
+  ('UYU', 'Peso Uruguayo', 'currency', NULL, NULL),
+  ('UYW', 'Unidad Previsional', 'currency', NULL, NULL),
+  ('UZS', 'Uzbekistan Sum', 'currency', NULL, NULL),
+  ('VED', 'Bolívar Soberano', 'currency', NULL, NULL),
+  ('VES', 'Bolívar Soberano', 'currency', NULL, NULL),
+  ('VND', 'Dong', 'currency', NULL, NULL),
+  ('VUV', 'Vatu', 'currency', NULL, NULL),
+  ('WST', 'Tala', 'currency', NULL, NULL),
+  ('XAF', 'CFA Franc BEAC', 'currency', NULL, NULL),
+  ('XAG', 'Silver', 'currency', NULL, NULL),
+  ('XAU', 'Gold', 'currency', NULL, NULL),
+  ('XBA', 'Bond Markets Unit European Composite Unit (EURCO)', 'currency', NULL, NULL),
+  ('XBB', 'Bond Markets Unit European Monetary Unit (E.M.U.-6)', 'currency', NULL, NULL),
+  ('XBC', 'Bond Markets Unit European Unit of Account 9 (E.U.A.-9)', 'currency', NULL, NULL),
+  ('XBD', 'Bond Markets Unit European Unit of Account 17 (E.U.A.-17)', 'currency', NULL, NULL),
+  ('XCD', 'East Caribbean Dollar', 'currency', NULL, NULL),
+  ('XDR', 'SDR (Special Drawing Right)', 'currency', NULL, NULL),
+  ('XOF', 'CFA Franc BCEAO', 'currency', NULL, NULL),
+  ('XPD', 'Palladium', 'currency', NULL, NULL),
+  ('XPF', 'CFP Franc', 'currency', NULL, NULL),
+  ('XPT', 'Platinum', 'currency', NULL, NULL),
+  ('XSU', 'Sucre', 'currency', NULL, NULL),
+  ('XTS', 'Codes specifically reserved for testing purposes', 'currency', NULL, NULL),
+  ('XUA', 'ADB Unit of Account', 'currency', NULL, NULL),
+  ('XXX', 'The codes assigned for transactions where no currency is involved', 'currency', NULL, NULL),
+  ('YER', 'Yemeni Rial', 'currency', NULL, NULL),
+  ('ZAR', 'Rand', 'currency', NULL, NULL),
+  ('ZMW', 'Zambian Kwacha', 'currency', NULL, NULL),
+  ('ZWL', 'Zimbabwe Dollar', 'currency', NULL, NULL);
+
+-- Load history: which files built the archive, and when.
+
+CREATE TABLE load_runs (
+  id INTEGER PRIMARY KEY,        -- one row per successful load, oldest first
+  started TEXT NOT NULL,         -- when the load began (UTC, RFC 3339)
+  finished TEXT NOT NULL,        -- when every row was in and checked (UTC, RFC 3339)
+  dossier_version TEXT NOT NULL, -- the version of dossier that ran the load
+  inputs TEXT NOT NULL           -- the folders or files named on the command line ("built-in seed" for the bundled one)
+) STRICT;
+
+CREATE TABLE load_files (
+  id INTEGER PRIMARY KEY,        -- referenced by csv_file on every loaded row
+  run INTEGER NOT NULL REFERENCES load_runs(id),  -- the load that read this file
+  path TEXT NOT NULL,            -- the file as it was named to the loader
+  tbl TEXT NOT NULL,             -- the table its rows went to: sources, actors, events, figures or citations
+  sha256 TEXT NOT NULL CHECK (length(sha256) = 64),  -- SHA-256 of the file's bytes, in hex
+  bytes INTEGER NOT NULL,        -- the file's size in bytes
+  rows INTEGER NOT NULL          -- how many data rows it held
+) STRICT;
+
+-- The facts.
+
+CREATE TABLE sources (
+  id TEXT PRIMARY KEY,           -- the analyst's id for the source
+  kind TEXT NOT NULL REFERENCES source_kinds(code),  -- article, statement, report, dataset, …
+  title TEXT NOT NULL,           -- its title, or a description for an untitled statement
+  author TEXT,                   -- the person or people who wrote it
+  issuer TEXT REFERENCES actors(id),  -- whose words these are (the actor who issued them)
+  outlet TEXT,                   -- who published or carried them (a newspaper, a news agency)
+  published TEXT,                -- publication date as written (EDTF)
+  published_start TEXT CHECK (published_start GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),  -- earliest possible publication day
+  published_end TEXT CHECK (published_end >= published_start),  -- latest possible publication day; NULL if open or unknown
+  published_precision TEXT CHECK (published_precision IN ('day', 'month', 'year', 'decade')),  -- precision of published
+  published_kind TEXT CHECK (published_kind IN ('point', 'span', 'between')),  -- point, span or between
+  published_uncertain INTEGER CHECK (published_uncertain IN (0, 1)),  -- 1 when published is marked ? or %
+  published_approx INTEGER CHECK (published_approx IN (0, 1)),  -- 1 when published is marked ~ or %
+  url TEXT,                      -- where it can be read (http or https)
+  accessed TEXT CHECK (accessed GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),  -- the day the url was read
+  language TEXT,                 -- its language (BCP 47: en, ko, ru)
+  via TEXT REFERENCES sources(id) CHECK (via <> id),  -- the source through which this one is known ("as reported by")
+  notes TEXT,                    -- anything else worth knowing about it
+  csv_file INTEGER NOT NULL REFERENCES load_files(id),  -- the CSV file this row was loaded from
+  csv_line INTEGER NOT NULL      -- the line of that file on which the row starts
+) STRICT;
+
+CREATE TABLE actors (
+  id TEXT PRIMARY KEY,           -- ISO 3166-1 alpha-3 for states (SUN for the USSR), a short slug otherwise
+  name TEXT NOT NULL,            -- the name to show
+  kind TEXT REFERENCES actor_kinds(code),  -- state, organization, person, …
+  csv_file INTEGER NOT NULL REFERENCES load_files(id),  -- the CSV file this row was loaded from
+  csv_line INTEGER NOT NULL      -- the line of that file on which the row starts
+) STRICT;
+
+CREATE TABLE actor_aliases (
+  actor TEXT NOT NULL REFERENCES actors(id),  -- the actor
+  alias TEXT NOT NULL,           -- another name for it (from actors.csv's aliases column)
+  position INTEGER NOT NULL,     -- its place in the aliases cell, from 1
+  PRIMARY KEY (actor, alias)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE events (
+  id TEXT PRIMARY KEY,           -- the analyst's id for the event
+  date TEXT NOT NULL,            -- when it happened, as written (EDTF)
+  date_start TEXT NOT NULL CHECK (date_start GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),  -- earliest possible day
+  date_end TEXT CHECK (date_end >= date_start),  -- latest possible day; NULL if the end is open or unknown
+  date_precision TEXT NOT NULL CHECK (date_precision IN ('day', 'month', 'year', 'decade')),  -- precision of date
+  date_kind TEXT NOT NULL CHECK (date_kind IN ('point', 'span', 'between')),  -- point, span or between
+  date_uncertain INTEGER NOT NULL CHECK (date_uncertain IN (0, 1)),  -- 1 when date is marked ? or %
+  date_approx INTEGER NOT NULL CHECK (date_approx IN (0, 1)),  -- 1 when date is marked ~ or %
+  title TEXT NOT NULL,           -- a one-line headline
+  display_date TEXT,             -- the date in words, as the source puts it ("early 2014")
+  notes TEXT,                    -- a longer description
+  location TEXT,                 -- where it happened
+  csv_file INTEGER NOT NULL REFERENCES load_files(id),  -- the CSV file this row was loaded from
+  csv_line INTEGER NOT NULL      -- the line of that file on which the row starts
+) STRICT;
+
+CREATE TABLE event_actors (
+  event TEXT NOT NULL REFERENCES events(id),  -- the event
+  actor TEXT NOT NULL REFERENCES actors(id),  -- an actor taking part in it
+  position INTEGER NOT NULL,     -- its place in the actors cell, from 1
+  PRIMARY KEY (event, actor)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE event_tags (
+  event TEXT NOT NULL REFERENCES events(id),  -- the event
+  tag TEXT NOT NULL,             -- a tag given to it
+  position INTEGER NOT NULL,     -- its place in the tags cell, from 1
+  PRIMARY KEY (event, tag)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE figures (
+  id TEXT PRIMARY KEY,           -- the analyst's id for the figure
+  measure TEXT NOT NULL,         -- what is measured ("total trade", "debt written off")
+  value TEXT NOT NULL,           -- the number as written in the CSV ("5.7 billion")
+  value_norm REAL NOT NULL,      -- the number with its scale word applied (5700000000)
+  unit TEXT NOT NULL REFERENCES units(code),  -- USD, percent, t, km, count, …
+  qualifier TEXT NOT NULL CHECK (qualifier IN ('eq', 'approx', 'gt', 'ge', 'lt', 'le', 'range')),  -- how exact the source is: eq unless it says about, more than, at least, …
+  lower TEXT,                    -- for a range (or an approximate figure), the lower bound as written
+  lower_norm REAL,               -- lower with its scale word applied
+  upper TEXT,                    -- for a range (or an approximate figure), the upper bound as written
+  upper_norm REAL,               -- upper with its scale word applied
+  area TEXT REFERENCES actors(id),  -- whose figure it is (the reporter)
+  counterpart TEXT REFERENCES actors(id),  -- the partner, for figures between two actors
+  period TEXT,                   -- the date or span the figure refers to, as written (EDTF)
+  period_start TEXT CHECK (period_start GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),  -- earliest day of period
+  period_end TEXT CHECK (period_end >= period_start),  -- latest day of period; NULL if open or unknown
+  period_precision TEXT CHECK (period_precision IN ('day', 'month', 'year', 'decade')),  -- precision of period
+  period_kind TEXT CHECK (period_kind IN ('point', 'span', 'between')),  -- point, span or between
+  period_uncertain INTEGER CHECK (period_uncertain IN (0, 1)),  -- 1 when period is marked ? or %
+  period_approx INTEGER CHECK (period_approx IN (0, 1)),  -- 1 when period is marked ~ or %
+  base TEXT REFERENCES figures(id) CHECK (base <> id),  -- for a share, the figure it is a share of
+  event TEXT REFERENCES events(id),  -- the event the figure belongs to
+  notes TEXT,                    -- assumptions and ambiguities ("tons: metric assumed")
+  csv_file INTEGER NOT NULL REFERENCES load_files(id),  -- the CSV file this row was loaded from
+  csv_line INTEGER NOT NULL,     -- the line of that file on which the row starts
+  CHECK (lower_norm IS NULL OR upper_norm IS NULL OR lower_norm <= upper_norm),
+  CHECK (qualifier <> 'range' OR (lower_norm IS NOT NULL AND upper_norm IS NOT NULL)),
+  CHECK (qualifier IN ('range', 'approx') OR (lower IS NULL AND upper IS NULL))
+) STRICT;
+
+CREATE TABLE citations (
+  id INTEGER PRIMARY KEY,        -- internal; a citation is identified by its content
+  source TEXT NOT NULL REFERENCES sources(id),  -- the source cited
+  event TEXT REFERENCES events(id),  -- the event it supports (or disputes, or mentions)
+  figure TEXT REFERENCES figures(id),  -- the figure it supports (or disputes, or mentions)
+  quote TEXT NOT NULL CHECK (trim(quote) <> ''),  -- the source's words, verbatim
+  locator TEXT NOT NULL,         -- where in the document read the quote stands ("para 3", "p. 4")
+  relation TEXT NOT NULL CHECK (relation IN ('supports', 'disputes', 'mentions')),  -- how the quote bears on the fact
+  csv_file INTEGER NOT NULL REFERENCES load_files(id),  -- the CSV file this row was loaded from (events.csv or figures.csv for the inline citation)
+  csv_line INTEGER NOT NULL,     -- the line of that file on which the row starts
+  CHECK ((event IS NULL) <> (figure IS NULL))
+) STRICT;
+
+-- dossier: after rows
+
+CREATE INDEX events_by_date ON events (date_start, date_end, id);
+CREATE INDEX event_actors_by_actor ON event_actors (actor, event);
+CREATE INDEX event_tags_by_tag ON event_tags (tag, event);
+CREATE INDEX figures_by_measure ON figures (measure);
+CREATE INDEX figures_by_base ON figures (base) WHERE base IS NOT NULL;
+CREATE INDEX figures_by_event ON figures (event) WHERE event IS NOT NULL;
+CREATE INDEX figures_by_area ON figures (area) WHERE area IS NOT NULL;
+CREATE INDEX citations_by_event ON citations (event) WHERE event IS NOT NULL;
+CREATE INDEX citations_by_figure ON citations (figure) WHERE figure IS NOT NULL;
+CREATE INDEX citations_by_source ON citations (source);
+CREATE INDEX sources_by_via ON sources (via) WHERE via IS NOT NULL;
+CREATE UNIQUE INDEX actor_aliases_unique ON actor_aliases (alias COLLATE NOCASE);
