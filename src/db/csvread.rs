@@ -1,0 +1,527 @@
+//! A strict RFC 4180 reader that knows where every record and field came from.
+//!
+//! General CSV readers are lenient on purpose: they take an unterminated quote as
+//! "the rest of the file", text after a closing quote as part of the field and a
+//! stray quote as a character. An archive loader must refuse all three, say on which
+//! line the problem starts, and keep reading so that one run reports every problem.
+//! This reader does that while staying allocation-free per record: the caller passes
+//! the same [`Record`] back in and its buffers are reused.
+//!
+//! Line ends may be CRLF, LF or CR, mixed within a file. Blank lines are skipped.
+
+use memchr::{memchr, memchr_iter, memchr2, memchr3};
+use std::io::{self, Read};
+
+const BUFFER: usize = 256 * 1024;
+
+/// A problem with the bytes of one field; the record is still read to its end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Issue {
+    /// A `"` inside a field that does not start with one.
+    QuoteInUnquoted,
+    /// Something other than a delimiter or line end right after a closing quote.
+    TextAfterQuote(u8),
+    /// A NUL byte, at this file offset.
+    Nul { offset: u64 },
+    /// A byte sequence that is not UTF-8; `byte` is its first byte.
+    NotUtf8 { byte: u8, offset: u64 },
+}
+
+/// Why the rest of a file cannot be read.
+#[derive(Debug)]
+pub enum Fatal {
+    Io(io::Error),
+    /// The file starts with a UTF-16 or UTF-32 byte-order mark.
+    Utf16,
+    /// A quoted field opened on `line` is still open at the end of the file.
+    UnterminatedQuote {
+        line: u64,
+        field: usize,
+        offset: u64,
+    },
+}
+
+impl From<io::Error> for Fatal {
+    fn from(e: io::Error) -> Self {
+        Fatal::Io(e)
+    }
+}
+
+/// One record, reused from row to row.
+#[derive(Default, Debug)]
+pub struct Record {
+    data: Vec<u8>,
+    ends: Vec<usize>,
+    /// The file offset of each field's first content byte.
+    starts: Vec<u64>,
+    /// The line on which the record starts, from 1.
+    pub line: u64,
+    /// Format problems, by field index from 0.
+    pub issues: Vec<(usize, Issue)>,
+}
+
+impl Record {
+    /// How many fields the record has.
+    pub fn width(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn bytes(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.data[start..self.ends[i]]
+    }
+
+    /// The field as text; empty if it is not UTF-8 (which `issues` then reports).
+    pub fn get(&self, i: usize) -> &str {
+        std::str::from_utf8(self.bytes(i)).unwrap_or("")
+    }
+
+    /// True when every field is empty, as in the `,,,,` rows spreadsheets leave behind.
+    pub fn is_blank(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.data.clear();
+        self.ends.clear();
+        self.starts.clear();
+        self.issues.clear();
+    }
+
+    fn field_of(&self, data_offset: usize) -> usize {
+        self.ends.partition_point(|&e| e <= data_offset)
+    }
+
+    /// Maps an offset in `data` back to the file, counting the quotes a quoted field
+    /// doubled in the file but holds once in `data`.
+    fn file_offset(&self, data_offset: usize) -> u64 {
+        let field = self
+            .field_of(data_offset)
+            .min(self.width().saturating_sub(1));
+        let field_start = if field == 0 { 0 } else { self.ends[field - 1] };
+        let doubled = memchr_iter(b'"', &self.data[field_start..data_offset]).count();
+        self.starts[field] + (data_offset - field_start + doubled) as u64
+    }
+}
+
+enum End {
+    Delimiter,
+    Line,
+    File,
+}
+
+pub struct Reader<R> {
+    src: R,
+    buf: Box<[u8]>,
+    pos: usize,
+    end: usize,
+    /// File offset of `buf[0]`.
+    base: u64,
+    line: u64,
+    delimiter: u8,
+}
+
+impl<R: Read> Reader<R> {
+    /// Opens a reader, skipping a UTF-8 byte-order mark and refusing UTF-16 ones.
+    pub fn new(src: R) -> Result<Self, Fatal> {
+        let mut r = Reader {
+            src,
+            buf: vec![0; BUFFER].into_boxed_slice(),
+            pos: 0,
+            end: 0,
+            base: 0,
+            line: 1,
+            delimiter: b',',
+        };
+        // Fill enough to see a byte-order mark and, usually, the whole header line.
+        while r.end < r.buf.len() {
+            let n = read_some(&mut r.src, &mut r.buf[r.end..])?;
+            if n == 0 {
+                break;
+            }
+            r.end += n;
+            if memchr2(b'\n', b'\r', &r.buf[..r.end]).is_some() {
+                break;
+            }
+        }
+        let head = &r.buf[..r.end];
+        if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            r.pos = 3;
+        } else if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+            return Err(Fatal::Utf16);
+        }
+        Ok(r)
+    }
+
+    /// The first line as read so far, for recognising the delimiter.
+    pub fn first_line(&self) -> &[u8] {
+        let rest = &self.buf[self.pos..self.end];
+        let stop = memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
+        &rest[..stop]
+    }
+
+    /// True when there is nothing but a byte-order mark, if that.
+    pub fn is_empty(&self) -> bool {
+        self.pos == self.end
+    }
+
+    /// The source, once reading is done.
+    pub fn into_inner(self) -> R {
+        self.src
+    }
+
+    pub fn set_delimiter(&mut self, d: u8) {
+        self.delimiter = d;
+    }
+
+    /// The file offset reached so far.
+    pub fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    /// Makes at least one unread byte available; false at the end of the file.
+    fn more(&mut self) -> io::Result<bool> {
+        if self.pos < self.end {
+            return Ok(true);
+        }
+        self.base += self.end as u64;
+        self.pos = 0;
+        self.end = read_some(&mut self.src, &mut self.buf)?;
+        Ok(self.end > 0)
+    }
+
+    /// Reads the next record into `rec`; false when the file has no more.
+    pub fn read(&mut self, rec: &mut Record) -> Result<bool, Fatal> {
+        rec.clear();
+        loop {
+            if !self.more()? {
+                return Ok(false);
+            }
+            match self.buf[self.pos] {
+                b'\n' => {
+                    self.pos += 1;
+                    self.line += 1;
+                }
+                b'\r' => {
+                    self.pos += 1;
+                    self.line_end_after_cr()?;
+                }
+                _ => break,
+            }
+        }
+        rec.line = self.line;
+        loop {
+            let field = rec.ends.len();
+            let field_line = self.line;
+            let end = if self.buf[self.pos..self.end].first() == Some(&b'"') {
+                let quote_offset = self.offset();
+                self.pos += 1;
+                rec.starts.push(self.offset());
+                let start = rec.data.len();
+                if !self.read_quoted(rec)? {
+                    return Err(Fatal::UnterminatedQuote {
+                        line: field_line,
+                        field,
+                        offset: quote_offset,
+                    });
+                }
+                self.line += count_line_breaks(&rec.data[start..]);
+                self.after_quote(rec, field)?
+            } else {
+                rec.starts.push(self.offset());
+                self.read_unquoted(rec, field)?
+            };
+            rec.ends.push(rec.data.len());
+            match end {
+                End::Delimiter => {
+                    if !self.more()? {
+                        // A delimiter right before the end of the file: one more empty field.
+                        rec.starts.push(self.offset());
+                        rec.ends.push(rec.data.len());
+                        break;
+                    }
+                }
+                End::Line | End::File => break,
+            }
+        }
+        check_bytes(rec);
+        Ok(true)
+    }
+
+    /// Consumes an LF that follows a CR just consumed, and counts the line.
+    fn line_end_after_cr(&mut self) -> io::Result<()> {
+        if self.more()? && self.buf[self.pos] == b'\n' {
+            self.pos += 1;
+        }
+        self.line += 1;
+        Ok(())
+    }
+
+    fn read_unquoted(&mut self, rec: &mut Record, field: usize) -> io::Result<End> {
+        loop {
+            if !self.more()? {
+                return Ok(End::File);
+            }
+            let hay = &self.buf[self.pos..self.end];
+            let stop = memchr3(self.delimiter, b'\n', b'\r', hay);
+            let seg = &hay[..stop.unwrap_or(hay.len())];
+            if memchr(b'"', seg).is_some() && !rec.issues.iter().any(|(f, _)| *f == field) {
+                rec.issues.push((field, Issue::QuoteInUnquoted));
+            }
+            rec.data.extend_from_slice(seg);
+            self.pos += seg.len();
+            let Some(_) = stop else { continue };
+            let b = self.buf[self.pos];
+            self.pos += 1;
+            return Ok(if b == self.delimiter {
+                End::Delimiter
+            } else if b == b'\n' {
+                self.line += 1;
+                End::Line
+            } else {
+                self.line_end_after_cr()?;
+                End::Line
+            });
+        }
+    }
+
+    /// Reads a quoted field's content after its opening quote, through its closing
+    /// quote; false if the file ends first.
+    fn read_quoted(&mut self, rec: &mut Record) -> io::Result<bool> {
+        loop {
+            if !self.more()? {
+                return Ok(false);
+            }
+            let hay = &self.buf[self.pos..self.end];
+            match memchr(b'"', hay) {
+                None => {
+                    rec.data.extend_from_slice(hay);
+                    self.pos = self.end;
+                }
+                Some(i) => {
+                    rec.data.extend_from_slice(&hay[..i]);
+                    self.pos += i + 1;
+                    if self.more()? && self.buf[self.pos] == b'"' {
+                        rec.data.push(b'"');
+                        self.pos += 1;
+                    } else {
+                        return Ok(true);
+                    }
+                }
+            }
+        }
+    }
+
+    fn after_quote(&mut self, rec: &mut Record, field: usize) -> io::Result<End> {
+        if !self.more()? {
+            return Ok(End::File);
+        }
+        let b = self.buf[self.pos];
+        if b == self.delimiter || b == b'\n' || b == b'\r' {
+            return self.read_unquoted(rec, field);
+        }
+        rec.issues.push((field, Issue::TextAfterQuote(b)));
+        // Keep the stray text in the field, as far as the next delimiter, so that the
+        // rest of the record still lines up with the header.
+        // The issue just recorded for this field keeps read_unquoted from adding a
+        // second one for any further quote.
+        self.read_unquoted(rec, field)
+    }
+}
+
+fn read_some<R: Read>(src: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match src.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Counts CRLF, LF and lone CR line breaks.
+fn count_line_breaks(s: &[u8]) -> u64 {
+    if memchr2(b'\n', b'\r', s).is_none() {
+        return 0;
+    }
+    let lf = memchr_iter(b'\n', s).count();
+    let lone_cr = memchr_iter(b'\r', s)
+        .filter(|&i| s.get(i + 1) != Some(&b'\n'))
+        .count();
+    (lf + lone_cr) as u64
+}
+
+fn check_bytes(rec: &mut Record) {
+    if let Some(at) = memchr(0, &rec.data) {
+        let issue = Issue::Nul {
+            offset: rec.file_offset(at),
+        };
+        rec.issues.push((rec.field_of(at), issue));
+    }
+    if let Err(e) = std::str::from_utf8(&rec.data) {
+        let at = e.valid_up_to();
+        let issue = Issue::NotUtf8 {
+            byte: rec.data[at],
+            offset: rec.file_offset(at),
+        };
+        rec.issues.push((rec.field_of(at), issue));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Read = (u64, Vec<String>, Vec<(usize, Issue)>);
+
+    fn read_all(input: &[u8]) -> Result<Vec<Read>, Fatal> {
+        let mut r = Reader::new(input)?;
+        let mut rec = Record::default();
+        let mut out = Vec::new();
+        while r.read(&mut rec)? {
+            let fields = (0..rec.width())
+                .map(|i| String::from_utf8_lossy(rec.bytes(i)).into_owned())
+                .collect();
+            out.push((rec.line, fields, rec.issues.clone()));
+        }
+        Ok(out)
+    }
+
+    fn rows(input: &[u8]) -> Vec<Vec<String>> {
+        read_all(input).unwrap().into_iter().map(|r| r.1).collect()
+    }
+
+    #[test]
+    fn reads_quoted_and_unquoted_fields() {
+        assert_eq!(
+            rows(b"a,b,c\n1,\"two, 2\",\"say \"\"hi\"\"\"\n"),
+            vec![vec!["a", "b", "c"], vec!["1", "two, 2", "say \"hi\""]]
+        );
+        assert_eq!(rows(b"a,,\n"), vec![vec!["a", "", ""]]);
+        assert_eq!(rows(b"a,b"), vec![vec!["a", "b"]]);
+        assert_eq!(rows(b"a,"), vec![vec!["a", ""]]);
+        assert_eq!(rows(b"\"\""), vec![vec![""]]);
+    }
+
+    #[test]
+    fn line_numbers_count_every_kind_of_line_end() {
+        let input = b"h\r\none\ntwo\rthree\r\n\"multi\nline\r\nfield\"\nlast\n";
+        let got: Vec<u64> = read_all(input).unwrap().iter().map(|r| r.0).collect();
+        assert_eq!(got, vec![1, 2, 3, 4, 5, 8]);
+    }
+
+    #[test]
+    fn blank_lines_are_skipped_but_counted() {
+        let got: Vec<u64> = read_all(b"h\n\n\nx\n\r\n\ry\n")
+            .unwrap()
+            .iter()
+            .map(|r| r.0)
+            .collect();
+        assert_eq!(got, vec![1, 4, 7]);
+    }
+
+    #[test]
+    fn byte_order_marks() {
+        assert_eq!(rows(b"\xEF\xBB\xBFid\nx\n"), vec![vec!["id"], vec!["x"]]);
+        assert!(matches!(
+            Reader::new(&b"\xFF\xFEi\0d\0"[..]),
+            Err(Fatal::Utf16)
+        ));
+        assert!(matches!(
+            Reader::new(&b"\xFE\xFF\0i"[..]),
+            Err(Fatal::Utf16)
+        ));
+        assert!(Reader::new(&b"\xEF\xBB\xBF"[..]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn unterminated_quote_names_where_it_opened() {
+        let err = read_all(b"id,title\n1,ok\n2,\"never closed\n3,x\n").unwrap_err();
+        match err {
+            Fatal::UnterminatedQuote {
+                line,
+                field,
+                offset,
+            } => {
+                assert_eq!((line, field, offset), (3, 1, 16));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn stray_quotes_are_issues_and_the_record_still_lines_up() {
+        let got = read_all(b"a,b,c\n5\" pipe,x,y\n\"ab\"cd,x,y\n").unwrap();
+        assert_eq!(got[1].1, vec!["5\" pipe", "x", "y"]);
+        assert_eq!(got[1].2, vec![(0, Issue::QuoteInUnquoted)]);
+        assert_eq!(got[2].1, vec!["abcd", "x", "y"]);
+        assert_eq!(got[2].2, vec![(0, Issue::TextAfterQuote(b'c'))]);
+    }
+
+    #[test]
+    fn bad_bytes_are_located_in_the_file() {
+        let input = b"a,b\nx,caf\xE9\n\"q\"\"\xFE\",\"\xFF\"\ny,\0\n";
+        let at = |b: u8| input.iter().position(|x| *x == b).unwrap() as u64;
+        let got = read_all(input).unwrap();
+        assert_eq!(
+            got[1].2,
+            vec![(
+                1,
+                Issue::NotUtf8 {
+                    byte: 0xE9,
+                    offset: at(0xE9)
+                }
+            )]
+        );
+        // The doubled quote before 0xFE is one byte in the field but two in the file.
+        assert_eq!(
+            got[2].2,
+            vec![(
+                0,
+                Issue::NotUtf8 {
+                    byte: 0xFE,
+                    offset: at(0xFE)
+                }
+            )]
+        );
+        assert_eq!(got[3].2, vec![(1, Issue::Nul { offset: at(0) })]);
+    }
+
+    #[test]
+    fn semicolon_delimiter() {
+        let mut r = Reader::new(&b"id;name\nPRK;\"North Korea; DPRK\"\n"[..]).unwrap();
+        assert_eq!(r.first_line(), b"id;name");
+        r.set_delimiter(b';');
+        let mut rec = Record::default();
+        assert!(r.read(&mut rec).unwrap());
+        assert!(r.read(&mut rec).unwrap());
+        assert_eq!(rec.get(1), "North Korea; DPRK");
+    }
+
+    #[test]
+    fn fields_across_buffer_boundaries() {
+        let long = "x".repeat(BUFFER * 2 + 7);
+        let input = format!("a,b\n\"{long}\"\"\",{long}\r\nz,\"\"\"\"\n");
+        let got = rows(input.as_bytes());
+        assert_eq!(got[1], vec![format!("{long}\""), long.clone()]);
+        assert_eq!(got[2], vec!["z", "\""]);
+    }
+
+    #[test]
+    fn agrees_with_the_csv_crate_on_what_it_writes() {
+        let samples: Vec<Vec<String>> = vec![
+            vec![
+                "plain".into(),
+                "with, comma".into(),
+                "quote \" inside".into(),
+            ],
+            vec!["multi\nline".into(), "".into(), "crlf\r\ninside".into()],
+            vec!["é ü 한국어".into(), " spaced ".into(), "\"".into()],
+        ];
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        for s in &samples {
+            w.write_record(s).unwrap();
+        }
+        let bytes = w.into_inner().unwrap();
+        assert_eq!(rows(&bytes), samples);
+    }
+}
