@@ -1,0 +1,97 @@
+//! `dossier load`: builds the archive and reports what went in.
+
+use crate::cli::LoadArgs;
+use crate::db::load::{self, Options, Report};
+use crate::error::{Result, plural};
+use crate::output::Output;
+use std::path::Path;
+use std::time::Duration;
+
+pub fn run(args: &LoadArgs, db: &Path, out: &mut Output) -> Result<()> {
+    let (inputs, described) = if args.paths.is_empty() {
+        (load::seed(), "built-in seed".to_string())
+    } else {
+        let described = args
+            .paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" ");
+        (load::discover(&args.paths)?, described)
+    };
+    let files = inputs.len();
+    let report = load::run(&Options {
+        target: db.to_path_buf(),
+        inputs,
+        described,
+        dry_run: args.dry_run,
+    })?;
+    print(&report, files, db, args.dry_run, out)?;
+    Ok(())
+}
+
+fn print(
+    report: &Report,
+    files: usize,
+    db: &Path,
+    dry_run: bool,
+    out: &mut Output,
+) -> std::io::Result<()> {
+    let rows: Vec<Vec<String>> = report
+        .tables
+        .iter()
+        .map(|t| {
+            vec![
+                t.table.name().to_string(),
+                format!("{} {}", t.rows, plural(t.rows as usize, "row", "rows")),
+                format!("{} {}", t.files, plural(t.files, "file", "files")),
+                duration(t.elapsed),
+            ]
+        })
+        .collect();
+    out.columns(&rows)?;
+    let total: u64 = report.tables.iter().map(|t| t.rows).sum();
+    out.line(&format!(
+        "checked references and built indexes in {}",
+        duration(report.finishing)
+    ))?;
+    if dry_run {
+        out.line(&format!(
+            "checked {total} rows in {files} {} in {}: no problems found; nothing was written (--dry-run)",
+            plural(files, "file", "files"),
+            duration(report.elapsed)
+        ))
+    } else {
+        out.line(&format!(
+            "loaded {total} rows from {files} {} into {} in {} (load {} of this archive)",
+            plural(files, "file", "files"),
+            db.display(),
+            duration(report.elapsed),
+            report.history + 1
+        ))
+    }
+}
+
+/// A duration as people read it: 850 µs, 12.3 ms, 4.56 s.
+fn duration(d: Duration) -> String {
+    let secs = d.as_secs_f64();
+    if secs >= 1.0 {
+        format!("{secs:.2} s")
+    } else if secs >= 0.001 {
+        format!("{:.1} ms", secs * 1000.0)
+    } else {
+        format!("{} µs", d.as_micros())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(Duration::from_micros(850)), "850 µs");
+        assert_eq!(duration(Duration::from_micros(12_345)), "12.3 ms");
+        assert_eq!(duration(Duration::from_millis(4_561)), "4.56 s");
+    }
+}

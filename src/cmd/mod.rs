@@ -1,0 +1,4 @@
+//! One module per subcommand; each takes its parsed arguments and writes through
+//! [`crate::output::Output`].
+
+pub mod load;

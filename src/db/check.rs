@@ -1,0 +1,925 @@
+//! Checks that need nothing but the row itself: header mapping, cell syntax, dates,
+//! numbers, vocabularies and the rules that tie one row's cells together.
+//!
+//! Checks that need other rows (duplicate ids, references, loops) run in SQLite once
+//! every row is in; see `load.rs`.
+
+use super::csvread::{Issue, Record};
+use super::dates::{self, Date, Precision};
+use super::spec::{Check, Column, ID_MAX, TITLE_MAX, Table, col};
+use super::values;
+use std::collections::HashSet;
+
+/// The controlled vocabularies, read from the schema's lookup tables.
+#[derive(Clone, Debug, Default)]
+pub struct Vocab {
+    pub units: HashSet<String>,
+    pub source_kinds: Vec<String>,
+    pub actor_kinds: Vec<String>,
+}
+
+/// Where each of a table's columns sits in one file.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub table: Table,
+    /// For each column in canonical order, its field index in the file, if present.
+    pub fields: Vec<Option<usize>>,
+    /// How many fields the header has.
+    pub width: usize,
+}
+
+impl Layout {
+    /// The cell for a column, or `None` when the file lacks the column or the cell is empty.
+    pub fn cell<'r>(&self, rec: &'r Record, column: usize) -> Option<&'r str> {
+        self.fields[column]
+            .map(|f| rec.get(f))
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The field position, from 1, to report for a column.
+    pub fn position(&self, column: usize) -> usize {
+        self.fields[column].map_or(1, |f| f + 1)
+    }
+}
+
+/// A problem found in one row or header, before the file name and line are attached.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// Field position from 1.
+    pub column: usize,
+    pub what: String,
+    pub found: String,
+    pub fix: String,
+}
+
+fn finding(
+    column: usize,
+    what: impl Into<String>,
+    found: String,
+    fix: impl Into<String>,
+) -> Finding {
+    Finding {
+        column,
+        what: what.into(),
+        found,
+        fix: fix.into(),
+    }
+}
+
+/// A value as messages show it: quoted, escaped, and cut short when long.
+pub fn quoted(s: &str) -> String {
+    const MAX: usize = 60;
+    if s.chars().count() > MAX {
+        let cut: String = s.chars().take(MAX).collect();
+        format!("{cut:?}…")
+    } else {
+        format!("{s:?}")
+    }
+}
+
+/// Values derived from a row, handed to the inserter with it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Derived {
+    pub date: Option<Date>,
+    /// value, lower, upper (figures only).
+    pub nums: [Option<f64>; 3],
+}
+
+/// Recognises the delimiter from the header line: `;` when it names more known
+/// columns than `,` does.
+pub fn delimiter(table: Table, first_line: &[u8]) -> u8 {
+    let known = |d: u8| {
+        first_line
+            .split(|b| *b == d)
+            .filter(|name| {
+                let name = String::from_utf8_lossy(name);
+                let name = name.trim().trim_matches('"').to_lowercase();
+                table.columns().iter().any(|c| c.name == name)
+            })
+            .count()
+    };
+    if known(b';') > known(b',') {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// Maps a header row onto the table's columns.
+pub fn layout(table: Table, header: &Record) -> Result<Layout, Vec<Finding>> {
+    let columns = table.columns();
+    let mut fields = vec![None; columns.len()];
+    let mut problems = Vec::new();
+    let expected = || {
+        format!(
+            "the columns of {} are {}",
+            table.file_name(),
+            table.header().replace(',', ", ")
+        )
+    };
+    for i in 0..header.width() {
+        let name = header.get(i);
+        let at = i + 1;
+        if let Some(issue) = header.issues.iter().find(|(f, _)| *f == i) {
+            problems.push(issue_finding(at, &issue.1));
+            continue;
+        }
+        if name.is_empty() {
+            problems.push(finding(
+                at,
+                "column has no name",
+                "an empty header cell".into(),
+                format!("name it or delete the column; {}", expected()),
+            ));
+            continue;
+        }
+        match columns.iter().position(|c| c.name == name) {
+            Some(c) if fields[c].is_some() => {
+                let first = fields[c].map_or(0, |f: usize| f + 1);
+                problems.push(finding(
+                    at,
+                    "column appears twice",
+                    format!("{} again; first at column {first}", quoted(name)),
+                    "delete one of the two columns",
+                ));
+            }
+            Some(c) => fields[c] = Some(i),
+            None => {
+                let near = columns
+                    .iter()
+                    .find(|c| c.name == name.trim().to_lowercase().replace(' ', "_"));
+                let fix = match near {
+                    Some(c) if name.trim() != name => {
+                        format!("remove the spaces around the name: {}", c.name)
+                    }
+                    Some(c) => format!("rename it {} (names are lower case)", c.name),
+                    None => match closest(name, columns) {
+                        Some(c) => format!("did you mean {}? {}", c, expected()),
+                        None => expected(),
+                    },
+                };
+                problems.push(finding(at, "unknown column", quoted(name), fix));
+            }
+        }
+    }
+    for (c, column) in columns.iter().enumerate() {
+        if column.required
+            && fields[c].is_none()
+            && !problems.iter().any(|p| p.fix.contains(column.name))
+        {
+            problems.push(finding(
+                header.width() + 1,
+                format!("required column {} is missing", column.name),
+                format!("a header without {}", column.name),
+                format!(
+                    "add a {} column; {} needs {}",
+                    column.name,
+                    table.file_name(),
+                    table.required().join(", ")
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(Layout {
+            table,
+            fields,
+            width: header.width(),
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// The known column name nearest to a misspelt one, if any is close.
+fn closest(name: &str, columns: &[Column]) -> Option<&'static str> {
+    let name = name.to_lowercase();
+    columns
+        .iter()
+        .map(|c| (edit_distance(&name, c.name), c.name))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, n)| n)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Describes a byte-level problem the reader found in a field.
+pub fn issue_finding(column: usize, issue: &Issue) -> Finding {
+    match issue {
+        Issue::QuoteInUnquoted => finding(
+            column,
+            "stray double quote in a field that does not start with one",
+            "a \" inside the field".into(),
+            "put the whole field in double quotes and double each quote inside it: \"5\"\" pipe\"",
+        ),
+        Issue::TextAfterQuote(b) => finding(
+            column,
+            "text after the closing quote of a field",
+            format!("{} after the quote", byte_name(*b)),
+            "a quote inside a quoted field is written twice (\"\"); or add the missing delimiter",
+        ),
+        Issue::Nul { offset } => finding(
+            column,
+            "NUL byte in the file",
+            format!("byte 0x00 at byte offset {offset}"),
+            "the file may be UTF-16 or binary; save it as UTF-8 CSV",
+        ),
+        Issue::NotUtf8 { byte, offset } => finding(
+            column,
+            "bytes that are not UTF-8",
+            format!("byte 0x{byte:02X} at byte offset {offset}"),
+            "save the file as UTF-8 (in Excel: CSV UTF-8; in LibreOffice: character set Unicode (UTF-8))",
+        ),
+    }
+}
+
+fn byte_name(b: u8) -> String {
+    if b.is_ascii_graphic() || b == b' ' {
+        format!("{:?}", char::from(b))
+    } else {
+        format!("byte 0x{b:02X}")
+    }
+}
+
+/// Checks one data row. Findings go to `out`; derived values to `derived`.
+pub fn row(
+    layout: &Layout,
+    rec: &Record,
+    vocab: &Vocab,
+    derived: &mut Derived,
+    out: &mut Vec<Finding>,
+) {
+    *derived = Derived::default();
+    if let Some((field, issue)) = rec.issues.first() {
+        out.push(issue_finding(field + 1, issue));
+        return;
+    }
+    if rec.width() != layout.width {
+        let (column, what, fix) = if rec.width() < layout.width {
+            (
+                rec.width() + 1,
+                "row has fewer fields than the header",
+                "a delimiter is missing, or a field with a line break lost its quotes",
+            )
+        } else {
+            (
+                layout.width + 1,
+                "row has more fields than the header",
+                "put fields that contain the delimiter in double quotes",
+            )
+        };
+        out.push(finding(
+            column,
+            what,
+            format!("{} fields, the header has {}", rec.width(), layout.width),
+            fix,
+        ));
+        return;
+    }
+    let first = out.len();
+    let columns = layout.table.columns();
+    for (c, column) in columns.iter().enumerate() {
+        let Some(field) = layout.fields[c] else {
+            continue;
+        };
+        let text = rec.get(field);
+        let at = field + 1;
+        if text.is_empty() {
+            if column.required {
+                out.push(finding(
+                    at,
+                    format!("{} is required", column.name),
+                    "an empty cell".into(),
+                    fill_hint(layout.table, column),
+                ));
+            }
+            continue;
+        }
+        if let Err(f) = cell(column, text, vocab, derived) {
+            out.push(Finding { column: at, ..f });
+        }
+    }
+    across(layout, rec, derived, out);
+    out[first..].sort_by_key(|f| f.column);
+}
+
+fn fill_hint(table: Table, column: &Column) -> String {
+    match column.name {
+        "id" => format!(
+            "give every row an id; ids are how other files refer to this {}",
+            table.noun()
+        ),
+        "quote" => "copy the source's words that support this row, verbatim".into(),
+        "locator" => "say where the quote stands in the source, e.g. para 3 or p. 12".into(),
+        "source" => "name the id of the source (from sources.csv) that supports this row".into(),
+        name => format!("fill in the {name} column"),
+    }
+}
+
+/// Checks a non-empty cell.
+fn cell(column: &Column, text: &str, vocab: &Vocab, derived: &mut Derived) -> Result<(), Finding> {
+    let name = column.name;
+    let bad = |what: String, fix: String| finding(0, what, quoted(text), fix);
+    match column.check {
+        Check::Id | Check::Ref(_) => id(name, text),
+        Check::Line => line(name, text),
+        Check::Title => {
+            line(name, text)?;
+            let n = text.chars().count();
+            if n > TITLE_MAX {
+                return Err(finding(
+                    0,
+                    format!("{name} is longer than {TITLE_MAX} characters"),
+                    format!("{n} characters"),
+                    "keep the title to a one-line headline and move the rest to notes",
+                ));
+            }
+            Ok(())
+        }
+        Check::Text => free_text(name, text),
+        Check::Quote => {
+            free_text(name, text)?;
+            if text.trim().is_empty() {
+                return Err(bad(
+                    format!("{name} is blank"),
+                    "copy the source's words that support this row, verbatim".into(),
+                ));
+            }
+            Ok(())
+        }
+        Check::Date => {
+            let d =
+                dates::parse(text).map_err(|e| bad(format!("{name}: {}", e.problem), e.hint))?;
+            derived.date = Some(d);
+            Ok(())
+        }
+        Check::Day => {
+            let d =
+                dates::parse(text).map_err(|e| bad(format!("{name}: {}", e.problem), e.hint))?;
+            if d.precision != Precision::Day || d.end != Some(d.start) || d.uncertain || d.approx {
+                return Err(bad(
+                    format!("{name} must be a single day"),
+                    "write the day the page was read as YYYY-MM-DD".into(),
+                ));
+            }
+            Ok(())
+        }
+        Check::Value(slot) => {
+            let v =
+                values::parse(text).map_err(|e| bad(format!("{name}: {}", e.problem), e.hint))?;
+            derived.nums[slot] = Some(v);
+            Ok(())
+        }
+        Check::Unit => {
+            if vocab.units.contains(text) {
+                return Ok(());
+            }
+            Err(bad("unknown unit".into(), unit_hint(text, vocab)))
+        }
+        Check::Qualifier => one_of(name, text, &QUALIFIERS, QUALIFIER_HINT),
+        Check::Relation => one_of(
+            name,
+            text,
+            &RELATIONS,
+            "use supports, disputes or mentions (empty means supports)",
+        ),
+        Check::SourceKind => one_of(name, text, &vocab.source_kinds, ""),
+        Check::ActorKind => one_of(name, text, &vocab.actor_kinds, ""),
+        Check::Language => {
+            if is_language(text) {
+                Ok(())
+            } else {
+                Err(bad(
+                    "not a language tag".into(),
+                    "write a BCP 47 language tag such as en, ko, ru or zh-Hans".into(),
+                ))
+            }
+        }
+        Check::Url => {
+            let ok = (text.starts_with("https://") || text.starts_with("http://"))
+                && text.len() > 8
+                && !text.chars().any(|c| c.is_whitespace() || c.is_control());
+            if ok {
+                Ok(())
+            } else {
+                Err(bad(
+                    "not a web address".into(),
+                    "write the full address, starting with https:// or http://, without spaces"
+                        .into(),
+                ))
+            }
+        }
+        Check::RefList(_) | Check::Tags => list(name, text, true),
+        Check::Aliases => list(name, text, false),
+    }
+}
+
+const QUALIFIERS: [&str; 7] = ["eq", "approx", "gt", "ge", "lt", "le", "range"];
+const RELATIONS: [&str; 3] = ["supports", "disputes", "mentions"];
+const QUALIFIER_HINT: &str = "eq (exact, or leave empty), approx (about, near), gt (more than), \
+                              ge (at least), lt (less than, almost), le (at most, up to), range (with lower and upper)";
+
+fn one_of<S: AsRef<str>>(name: &str, text: &str, allowed: &[S], hint: &str) -> Result<(), Finding> {
+    if allowed.iter().any(|a| a.as_ref() == text) {
+        return Ok(());
+    }
+    let list: Vec<&str> = allowed.iter().map(AsRef::as_ref).collect();
+    let fix = match allowed
+        .iter()
+        .find(|a| a.as_ref().eq_ignore_ascii_case(text.trim()))
+    {
+        Some(a) => format!("write {}", a.as_ref()),
+        None if hint.is_empty() => format!("use one of {}", list.join(", ")),
+        None => format!("use one of {hint}"),
+    };
+    Err(finding(0, format!("unknown {name}"), quoted(text), fix))
+}
+
+fn unit_hint(text: &str, vocab: &Vocab) -> String {
+    let t = text.trim();
+    if let Some(u) = vocab.units.iter().find(|u| u.eq_ignore_ascii_case(t)) {
+        return format!("write {u} (unit codes are case-sensitive)");
+    }
+    let lower = t.to_lowercase();
+    let common = [
+        (&["$", "us$", "dollar", "dollars", "usd$"][..], "USD"),
+        (&["%", "per cent", "pct", "percentage"][..], "percent"),
+        (
+            &[
+                "ton",
+                "tons",
+                "tonne",
+                "tonnes",
+                "mt",
+                "metric ton",
+                "metric tons",
+            ][..],
+            "t (tonnes; or short_ton for US tons)",
+        ),
+        (
+            &["kilometre", "kilometres", "kilometer", "kilometers"][..],
+            "km",
+        ),
+        (
+            &["people", "persons", "number", "units", "items"][..],
+            "count",
+        ),
+        (&["years", "yr", "yrs"][..], "year"),
+        (
+            &["rouble", "roubles", "ruble", "rubles"][..],
+            "RUB (or SUR for Soviet roubles)",
+        ),
+        (
+            &["won"][..],
+            "KPW (North Korean won) or KRW (South Korean won)",
+        ),
+        (&["yuan", "renminbi", "rmb"][..], "CNY"),
+        (&["euro", "euros", "€"][..], "EUR"),
+    ];
+    if let Some((_, code)) = common
+        .iter()
+        .find(|(names, _)| names.contains(&lower.as_str()))
+    {
+        return format!("write {code}");
+    }
+    "use a code from the units table: an ISO 4217 currency code such as USD, or percent, count, t, kg, km, year… \
+     (dossier sql \"select code, name from units\" lists them)"
+        .into()
+}
+
+fn has_control(text: &str, allow_breaks: bool) -> Option<char> {
+    text.chars()
+        .find(|c| c.is_control() && !(allow_breaks && matches!(c, '\n' | '\r' | '\t')))
+}
+
+fn line(name: &str, text: &str) -> Result<(), Finding> {
+    if text.contains(['\n', '\r']) {
+        return Err(finding(
+            0,
+            format!("{name} must be one line"),
+            quoted(text),
+            "remove the line breaks (longer text belongs in notes)",
+        ));
+    }
+    control(name, text, false)
+}
+
+fn free_text(name: &str, text: &str) -> Result<(), Finding> {
+    control(name, text, true)
+}
+
+fn control(name: &str, text: &str, allow_breaks: bool) -> Result<(), Finding> {
+    match has_control(text, allow_breaks) {
+        Some(c) => Err(finding(
+            0,
+            format!("{name} contains a control character"),
+            format!("U+{:04X} in {}", u32::from(c), quoted(text)),
+            "remove it; it was probably pasted in by accident",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Ids: letters, digits, `.`, `_` and `-`, starting with a letter or digit.
+pub fn is_id(text: &str) -> bool {
+    let b = text.as_bytes();
+    !b.is_empty()
+        && b.len() <= ID_MAX
+        && b[0].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+}
+
+fn id(name: &str, text: &str) -> Result<(), Finding> {
+    if is_id(text) {
+        return Ok(());
+    }
+    let fix = if text.trim() != text {
+        format!("remove the spaces around it: {}", text.trim())
+    } else if text.chars().any(char::is_control) {
+        "remove the control characters; ids use letters, digits, . _ and -".to_string()
+    } else if text.contains(' ') {
+        format!("ids have no spaces; write {}", text.replace(' ', "-"))
+    } else if text.contains(';') {
+        format!("{name} takes one id; lists are only for actors and tags")
+    } else if text.len() > ID_MAX {
+        format!("ids are at most {ID_MAX} characters")
+    } else {
+        "ids use letters, digits, . _ and -, and start with a letter or digit".to_string()
+    };
+    Err(finding(
+        0,
+        format!("{name} is not a valid id"),
+        quoted(text),
+        fix,
+    ))
+}
+
+/// A `;`-separated list: elements trimmed of spaces, none empty, none repeated.
+fn list(name: &str, text: &str, ids: bool) -> Result<(), Finding> {
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, element) in text.split(';').enumerate() {
+        let element = element.trim();
+        if element.is_empty() {
+            return Err(finding(
+                0,
+                format!("{name} has an empty element (element {})", i + 1),
+                quoted(text),
+                "remove the extra ; so that the list reads like PRK;RUS",
+            ));
+        }
+        if ids {
+            id(name, element).map_err(|f| Finding {
+                what: format!("{name} element {} is not a valid id", i + 1),
+                found: quoted(element),
+                ..f
+            })?;
+        } else {
+            line(name, element)?;
+        }
+        let repeated = if ids {
+            seen.contains(&element)
+        } else {
+            seen.iter().any(|s| s.eq_ignore_ascii_case(element))
+        };
+        if repeated {
+            return Err(finding(
+                0,
+                format!("{name} lists {} twice", quoted(element)),
+                quoted(text),
+                "list each one once",
+            ));
+        }
+        seen.push(element);
+    }
+    Ok(())
+}
+
+/// Splits a list cell the way [`list`] checked it.
+pub fn elements(text: &str) -> impl Iterator<Item = &str> {
+    text.split(';').map(str::trim)
+}
+
+fn is_language(text: &str) -> bool {
+    let mut parts = text.split('-');
+    let first = parts.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Rules that tie cells of one row together.
+fn across(layout: &Layout, rec: &Record, derived: &Derived, out: &mut Vec<Finding>) {
+    let cell = |c: usize| layout.cell(rec, c);
+    let at = |c: usize| layout.position(c);
+    match layout.table {
+        Table::Sources => {
+            use col::sources::*;
+            if let (Some(id), Some(via)) = (cell(ID), cell(VIA))
+                && id == via
+            {
+                out.push(finding(
+                    at(VIA),
+                    "a source cannot be known via itself",
+                    quoted(via),
+                    "leave via empty, or name the source this one was reported in",
+                ));
+            }
+        }
+        Table::Figures => {
+            use col::figures::*;
+            figure_bounds(layout, rec, derived, out);
+            if let (Some(id), Some(base)) = (cell(ID), cell(BASE))
+                && id == base
+            {
+                out.push(finding(
+                    at(BASE),
+                    "a figure cannot be its own base",
+                    quoted(base),
+                    "base names the figure this one is a share of, e.g. the total",
+                ));
+            }
+        }
+        Table::Citations => {
+            use col::citations::*;
+            match (cell(EVENT), cell(FIGURE)) {
+                (None, None) => out.push(finding(
+                    at(EVENT),
+                    "a citation needs an event or a figure",
+                    "both event and figure empty".into(),
+                    "fill in the id of the event or of the figure the quote supports",
+                )),
+                (Some(_), Some(_)) => out.push(finding(
+                    at(FIGURE),
+                    "a citation is for an event or a figure, not both",
+                    "both event and figure filled in".into(),
+                    "split it into two rows, one for the event and one for the figure",
+                )),
+                _ => {}
+            }
+        }
+        Table::Actors | Table::Events => {}
+    }
+}
+
+fn figure_bounds(layout: &Layout, rec: &Record, derived: &Derived, out: &mut Vec<Finding>) {
+    use col::figures::*;
+    let qualifier = layout.cell(rec, QUALIFIER).unwrap_or("eq");
+    let [value, lower, upper] = derived.nums;
+    let has = |c: usize| layout.cell(rec, c).is_some();
+    match qualifier {
+        "range" => {
+            for (c, name) in [(LOWER, "lower"), (UPPER, "upper")] {
+                if !has(c) {
+                    out.push(finding(
+                        layout.position(c),
+                        format!("a range needs {name}"),
+                        "an empty cell".into(),
+                        "fill in lower and upper, and put the source's best figure (or the midpoint) in value",
+                    ));
+                }
+            }
+        }
+        "approx" => {}
+        q => {
+            for (c, name) in [(LOWER, "lower"), (UPPER, "upper")] {
+                if let Some(text) = layout.cell(rec, c) {
+                    out.push(finding(
+                        layout.position(c),
+                        format!("{name} is only for qualifiers range and approx"),
+                        format!("{} with qualifier {q}", quoted(text)),
+                        "empty the bound, or set qualifier to range",
+                    ));
+                }
+            }
+        }
+    }
+    if let (Some(v), Some(lo)) = (value, lower)
+        && lo > v
+    {
+        out.push(finding(
+            layout.position(LOWER),
+            "lower is above value",
+            format!("{} > {}", lo, v),
+            "lower must not exceed value",
+        ));
+    }
+    if let (Some(v), Some(hi)) = (value, upper)
+        && hi < v
+    {
+        out.push(finding(
+            layout.position(UPPER),
+            "upper is below value",
+            format!("{} < {}", hi, v),
+            "upper must not be below value",
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::csvread::Reader;
+
+    fn records(input: &str) -> Vec<Record> {
+        let mut r = Reader::new(input.as_bytes()).unwrap();
+        let mut out = Vec::new();
+        loop {
+            let mut rec = Record::default();
+            if !r.read(&mut rec).unwrap() {
+                return out;
+            }
+            out.push(rec);
+        }
+    }
+
+    fn vocab() -> Vocab {
+        Vocab {
+            units: ["USD", "percent", "t"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            source_kinds: vec!["article".into(), "statement".into()],
+            actor_kinds: vec!["state".into()],
+        }
+    }
+
+    fn check(table: Table, csv: &str) -> Vec<String> {
+        let recs = records(csv);
+        let layout = match layout(table, &recs[0]) {
+            Ok(l) => l,
+            Err(f) => {
+                return f
+                    .iter()
+                    .map(|f| format!("{}: {} ({}) — {}", f.column, f.what, f.found, f.fix))
+                    .collect();
+            }
+        };
+        let mut out = Vec::new();
+        for rec in &recs[1..] {
+            let mut d = Derived::default();
+            row(&layout, rec, &vocab(), &mut d, &mut out);
+        }
+        out.iter()
+            .map(|f| format!("{}: {} ({}) — {}", f.column, f.what, f.found, f.fix))
+            .collect()
+    }
+
+    #[test]
+    fn header_problems() {
+        assert_eq!(
+            check(Table::Actors, "id,Name,kind\n"),
+            vec!["2: unknown column (\"Name\") — rename it name (names are lower case)"]
+        );
+        assert_eq!(
+            check(Table::Actors, "id, name\n"),
+            vec!["2: unknown column (\" name\") — remove the spaces around the name: name"]
+        );
+        assert_eq!(
+            check(Table::Actors, "id,name,id\n"),
+            vec![
+                "3: column appears twice (\"id\" again; first at column 1) — delete one of the two columns"
+            ]
+        );
+        assert_eq!(
+            check(Table::Actors, "id,nmae\n"),
+            vec![
+                "2: unknown column (\"nmae\") — did you mean name? the columns of actors.csv are id, name, kind, aliases"
+            ]
+        );
+        assert_eq!(
+            check(Table::Actors, "id,kind\n"),
+            vec![
+                "3: required column name is missing (a header without name) — add a name column; actors.csv needs id, name"
+            ]
+        );
+    }
+
+    #[test]
+    fn optional_columns_may_be_left_out_and_order_is_free() {
+        assert!(check(Table::Actors, "name,id\nNorth Korea,PRK\n").is_empty());
+    }
+
+    #[test]
+    fn delimiter_is_recognised_from_the_header() {
+        assert_eq!(delimiter(Table::Actors, b"id;name;kind"), b';');
+        assert_eq!(delimiter(Table::Actors, b"id,name,kind"), b',');
+        assert_eq!(delimiter(Table::Actors, b"\"id\";\"name\""), b';');
+        assert_eq!(delimiter(Table::Actors, b"id"), b',');
+    }
+
+    #[test]
+    fn row_problems() {
+        let got = check(
+            Table::Figures,
+            "id,measure,value,unit,source,quote,locator,qualifier,lower,upper,base\n\
+             f1,trade,\"1,000\",USD,s1,q,para 1,,,,\n\
+             f2,trade,5,tons,s1,q,para 1,gt,,,\n\
+             f3,trade,5,USD,s1, ,para 1,range,6,,f3\n\
+             f 4,trade,5,USD,s1,q,para 1,,,,\n",
+        );
+        assert_eq!(
+            got,
+            vec![
+                "3: value: number has a comma (\"1,000\") — dossier does not guess: write 1000 if the comma separates thousands, or 1.000 if it is a decimal comma",
+                "4: unknown unit (\"tons\") — write t (tonnes; or short_ton for US tons)",
+                "6: quote is blank (\" \") — copy the source's words that support this row, verbatim",
+                "9: lower is above value (6 > 5) — lower must not exceed value",
+                "10: a range needs upper (an empty cell) — fill in lower and upper, and put the source's best figure (or the midpoint) in value",
+                "11: a figure cannot be its own base (\"f3\") — base names the figure this one is a share of, e.g. the total",
+                "1: id is not a valid id (\"f 4\") — ids have no spaces; write f-4",
+            ]
+        );
+    }
+
+    #[test]
+    fn ragged_rows() {
+        assert_eq!(
+            check(Table::Actors, "id,name\nPRK\nRUS,Russia,x\n"),
+            vec![
+                "2: row has fewer fields than the header (1 fields, the header has 2) — a delimiter is missing, or a field with a line break lost its quotes",
+                "3: row has more fields than the header (3 fields, the header has 2) — put fields that contain the delimiter in double quotes",
+            ]
+        );
+    }
+
+    #[test]
+    fn lists() {
+        let got = check(
+            Table::Events,
+            "id,date,title,source,quote,locator,actors,tags\n\
+             e1,2017,t,s,q,p,RUS;;PRK,\n\
+             e2,2017,t,s,q,p,RUS; PRK,a;a\n\
+             e3,2017,t,s,q,p, RUS ; PRK ,x\n",
+        );
+        assert_eq!(
+            got,
+            vec![
+                "7: actors has an empty element (element 2) (\"RUS;;PRK\") — remove the extra ; so that the list reads like PRK;RUS",
+                "8: tags lists \"a\" twice (\"a;a\") — list each one once",
+            ]
+        );
+        assert_eq!(
+            elements(" RUS ; PRK ").collect::<Vec<_>>(),
+            vec!["RUS", "PRK"]
+        );
+    }
+
+    #[test]
+    fn citations_need_exactly_one_target() {
+        let got = check(
+            Table::Citations,
+            "source,event,figure,quote,locator\ns,,,q,p\ns,e,f,q,p\ns,e,,q,p\n",
+        );
+        assert_eq!(got.len(), 2);
+        assert!(got[0].starts_with("2: a citation needs an event or a figure"));
+        assert!(got[1].starts_with("3: a citation is for an event or a figure, not both"));
+    }
+
+    #[test]
+    fn vocabularies_suggest_the_right_spelling() {
+        let got = check(
+            Table::Sources,
+            "id,kind,title,language,url,accessed\ns,Article,t,EN,www.x.org,2017-06\n",
+        );
+        assert_eq!(
+            got,
+            vec![
+                "2: unknown kind (\"Article\") — write article",
+                "4: not a language tag (\"EN\") — write a BCP 47 language tag such as en, ko, ru or zh-Hans",
+                "5: not a web address (\"www.x.org\") — write the full address, starting with https:// or http://, without spaces",
+                "6: accessed must be a single day (\"2017-06\") — write the day the page was read as YYYY-MM-DD",
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_values_are_escaped_and_cut() {
+        assert_eq!(quoted("a\tb"), "\"a\\tb\"");
+        assert_eq!(quoted(&"x".repeat(100)), format!("\"{}\"…", "x".repeat(60)));
+    }
+
+    #[test]
+    fn ids() {
+        assert!(is_id("PRK"));
+        assert!(is_id("ev-1961.treaty_1"));
+        assert!(is_id("007"));
+        assert!(!is_id("-x"));
+        assert!(!is_id("a b"));
+        assert!(!is_id("a\u{7}"));
+        assert!(!is_id(&"a".repeat(ID_MAX + 1)));
+    }
+}

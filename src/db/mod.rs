@@ -1,0 +1,156 @@
+//! The database layer: the schema, opening archives, and loading CSV files into them.
+//!
+//! Nothing here prints or knows about the command line; commands call in and decide
+//! what to show.
+
+pub mod check;
+pub mod csvread;
+pub mod dates;
+pub mod load;
+pub mod spec;
+pub mod values;
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+
+/// The whole schema, as written in schema.sql.
+pub const SCHEMA: &str = include_str!("../../schema.sql");
+
+/// The line that separates what is applied before the rows from what is applied after.
+const AFTER_ROWS: &str = "\n-- dossier: after rows\n";
+
+/// The `application_id` that marks a file as a dossier archive ('doss').
+pub const APPLICATION_ID: i64 = 0x646F_7373;
+
+/// The schema version stored in `user_version`.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// The part of the schema applied to an empty database: tables and vocabularies.
+pub fn schema_tables() -> &'static str {
+    SCHEMA
+        .split_once(AFTER_ROWS)
+        .map_or(SCHEMA, |(before, _)| before)
+}
+
+/// The part applied once the rows are in: indexes.
+pub fn schema_after_rows() -> &'static str {
+    SCHEMA.split_once(AFTER_ROWS).map_or("", |(_, after)| after)
+}
+
+/// Settings every connection gets, whatever it is for.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "foreign_keys", true)
+}
+
+/// Opens an existing archive for reading only, refusing a file dossier did not build.
+pub fn open_read_only(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(Error::sqlite(format!("cannot open {}", path.display())))?;
+    configure(&conn)?;
+    check_archive(&conn, path)?;
+    Ok(conn)
+}
+
+/// Refuses a database that dossier did not build.
+pub fn check_archive(conn: &Connection, path: &Path) -> Result<()> {
+    let not_archive = |reason: String| Error::NotAnArchive {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let id: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| not_archive(format!("SQLite cannot read it: {e}")))?;
+    if id != APPLICATION_ID {
+        return Err(not_archive("it is not a database dossier built".into()));
+    }
+    Ok(())
+}
+
+/// An empty in-memory database with the whole schema.
+#[cfg(test)]
+pub fn in_memory() -> Result<Connection> {
+    let conn = Connection::open_in_memory()?;
+    configure(&conn)?;
+    conn.execute_batch(SCHEMA)?;
+    Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_applies_in_two_parts_and_marks_the_file() -> Result<()> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(schema_tables())?;
+        let indexes: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        assert_eq!(indexes, 0, "indexes belong after the rows");
+        conn.execute_batch(schema_after_rows())?;
+        let indexes: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        assert!(indexes > 5);
+        let id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        assert_eq!(id, APPLICATION_ID);
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        assert_eq!(version, SCHEMA_VERSION);
+        Ok(())
+    }
+
+    #[test]
+    fn every_table_is_strict_and_every_column_is_commented() -> Result<()> {
+        let conn = in_memory()?;
+        let mut stmt = conn.prepare(
+            "SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' \
+             AND name NOT LIKE 'sqlite_%'",
+        )?;
+        let tables: Vec<(String, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        assert!(tables.len() >= 10);
+        for (name, strict) in &tables {
+            assert_eq!(*strict, 1, "{name} is not STRICT");
+        }
+        // Each column definition line carries a comment saying what it holds.
+        for line in schema_tables().lines() {
+            let t = line.trim_start();
+            let is_column = line.starts_with("  ")
+                && !t.starts_with("--")
+                && !t.starts_with('(')
+                && !t.starts_with("CHECK")
+                && !t.starts_with("PRIMARY KEY")
+                && t.split_whitespace()
+                    .nth(1)
+                    .is_some_and(|ty| ["TEXT", "INTEGER", "REAL"].contains(&ty));
+            if is_column {
+                assert!(line.contains("-- "), "column without a comment: {line}");
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn foreign_keys_are_on() -> Result<()> {
+        let conn = in_memory()?;
+        let on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        assert!(on);
+        let err = conn
+            .execute(
+                "INSERT INTO actors (id, name, kind, csv_file, csv_line) VALUES ('X', 'x', 'nonsense', 1, 1)",
+                [],
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+        Ok(())
+    }
+}

@@ -1,0 +1,146 @@
+//! The errors users can act on, and the exit code each one maps to.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// One thing wrong with an input file, located at `file:line:column`.
+///
+/// `column` is the field's position in the row, from 1 (spreadsheet column A is 1),
+/// and `line` is the line on which the row starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub file: Arc<str>,
+    pub line: u64,
+    pub column: usize,
+    /// What is wrong.
+    pub what: String,
+    /// What was found, already phrased: `"2017-13-01"`, `an empty cell`.
+    pub found: String,
+    /// How to fix it.
+    pub fix: String,
+    /// The file's place in the load, so that problems sort in reading order.
+    pub order: usize,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {} (found {}) — {}",
+            self.file, self.line, self.column, self.what, self.found, self.fix
+        )
+    }
+}
+
+/// Every problem a load found, up to a cap, and how many there were in all.
+#[derive(Debug)]
+pub struct Problems {
+    pub shown: Vec<Problem>,
+    pub total: usize,
+    pub files: usize,
+}
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for p in &self.shown {
+            writeln!(f, "{p}")?;
+        }
+        let hidden = self.total - self.shown.len();
+        if hidden > 0 {
+            writeln!(
+                f,
+                "… and {hidden} more {} not shown",
+                plural(hidden, "problem", "problems")
+            )?;
+        }
+        write!(
+            f,
+            "error: {} {} in {} {}; nothing was loaded and the archive is unchanged",
+            self.total,
+            plural(self.total, "problem", "problems"),
+            self.files,
+            plural(self.files, "file", "files"),
+        )
+    }
+}
+
+pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input files have problems; nothing was written.
+    #[error("{0}")]
+    Invalid(Problems),
+
+    /// The command line asks for something that cannot be done as asked.
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error(
+        "{} is not a dossier archive ({reason}) — dossier only replaces archives it built; \
+         choose another path with --db, or move the file away",
+        path.display()
+    )]
+    NotAnArchive { path: PathBuf, reason: String },
+
+    #[error(
+        "another dossier load is writing {} — wait for it to finish, then run this one again",
+        path.display()
+    )]
+    Locked { path: PathBuf },
+
+    /// Writing to standard output failed (a closed pipe is not an error; see `main`).
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
+
+    /// A bug: something dossier's own checks should have made impossible.
+    #[error("internal error: {0} — please report this, with the command and its input files")]
+    Internal(String),
+
+    #[error("{context}: {source}")]
+    Sqlite {
+        context: String,
+        source: rusqlite::Error,
+    },
+}
+
+impl Error {
+    /// The process exit code: 2 for a usage error, 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+
+    pub fn sqlite(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> Error {
+        let context = context.into();
+        move |source| Error::Sqlite { context, source }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(source: rusqlite::Error) -> Self {
+        Error::Sqlite {
+            context: "database error".into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
