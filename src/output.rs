@@ -25,14 +25,18 @@ impl Output {
         writeln!(self.w, "{text}")
     }
 
-    /// Writes rows of cells as left-aligned columns; a cell that starts with a digit
-    /// is right-aligned, so that counts line up.
+    /// Writes rows of cells as columns; a column whose cells (after the first row,
+    /// its header) all start with a digit is right-aligned, so that counts line up.
     pub fn columns(&mut self, rows: &[Vec<String>]) -> io::Result<()> {
         let width = rows.iter().map(Vec::len).max().unwrap_or(0);
         let mut widths = vec![0; width];
-        for row in rows {
+        let mut numeric = vec![true; width];
+        for (r, row) in rows.iter().enumerate() {
             for (i, cell) in row.iter().enumerate() {
                 widths[i] = widths[i].max(cell.chars().count());
+                if r > 0 && !cell.starts_with(|c: char| c.is_ascii_digit()) {
+                    numeric[i] = false;
+                }
             }
         }
         for row in rows {
@@ -42,7 +46,7 @@ impl Output {
                 if i > 0 {
                     line.push_str("  ");
                 }
-                if cell.starts_with(|c: char| c.is_ascii_digit()) {
+                if numeric[i] {
                     line.push_str(&" ".repeat(pad));
                     line.push_str(cell);
                 } else {
@@ -83,12 +87,13 @@ mod tests {
         let buf = Arc::new(Mutex::new(Vec::new()));
         let mut out = Output::to(Box::new(Shared(buf.clone())));
         out.columns(&[
-            vec!["sources".into(), "10 rows".into()],
-            vec!["citations".into(), "112 rows".into()],
+            vec!["table".into(), "rows".into()],
+            vec!["sources".into(), "10".into()],
+            vec!["citations".into(), "112".into()],
         ])
         .unwrap();
         out.finish().unwrap();
         let text = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
-        assert_eq!(text, "sources     10 rows\ncitations  112 rows\n");
+        assert_eq!(text, "table      rows\nsources      10\ncitations   112\n");
     }
 }

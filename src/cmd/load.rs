@@ -37,18 +37,20 @@ fn print(
     dry_run: bool,
     out: &mut Output,
 ) -> std::io::Result<()> {
-    let rows: Vec<Vec<String>> = report
-        .tables
-        .iter()
-        .map(|t| {
-            vec![
-                t.table.name().to_string(),
-                format!("{} {}", t.rows, plural(t.rows as usize, "row", "rows")),
-                format!("{} {}", t.files, plural(t.files, "file", "files")),
-                duration(t.elapsed),
-            ]
-        })
-        .collect();
+    let mut rows = vec![vec![
+        "table".to_string(),
+        "rows".into(),
+        "files".into(),
+        "time".into(),
+    ]];
+    rows.extend(report.tables.iter().map(|t| {
+        vec![
+            t.table.name().to_string(),
+            t.rows.to_string(),
+            t.files.to_string(),
+            duration(t.elapsed),
+        ]
+    }));
     out.columns(&rows)?;
     let total: u64 = report.tables.iter().map(|t| t.rows).sum();
     out.line(&format!(

@@ -682,11 +682,7 @@ fn read_file(
         outcome.problems.push(at_start(
             "file is empty",
             "no header row",
-            &format!(
-                "a {} starts with a header row: {}",
-                table.file_name(),
-                table.header()
-            ),
+            &format!("start the file with a header row: {}", table.header()),
         ));
         outcome.complete = false;
         return Ok(true);

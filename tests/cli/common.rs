@@ -1,0 +1,110 @@
+//! The test environment: a temporary folder, the binary, and helpers to read results.
+
+use assert_cmd::Command;
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// The repository root, for the seed and the fixtures.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct Env {
+    pub dir: TempDir,
+}
+
+/// What a run printed, and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        Env {
+            dir: tempfile::tempdir().expect("temporary folder"),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// A command for the binary, run in the temporary folder with no DOSSIER_* settings.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(assert_cmd::cargo::cargo_bin!("dossier"));
+        c.current_dir(self.dir.path())
+            .env_remove("DOSSIER_DB")
+            .env_remove("DOSSIER_QUERIES");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_in(self.dir.path(), args)
+    }
+
+    pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
+        let out = self
+            .cmd()
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("run dossier");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, contents).expect("write");
+    }
+
+    /// Copies a folder of the repository (such as `seed`) into the temporary folder.
+    pub fn copy_dir(&self, from: &Path, to: &str) {
+        let dest = self.path(to);
+        std::fs::create_dir_all(&dest).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read_dir") {
+            let entry = entry.expect("entry");
+            std::fs::copy(entry.path(), dest.join(entry.file_name())).expect("copy");
+        }
+    }
+
+    pub fn bytes(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.path(rel)).expect("read")
+    }
+
+    pub fn db(&self, rel: &str) -> Connection {
+        Connection::open_with_flags(self.path(rel), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open archive")
+    }
+
+    /// The names in the temporary folder (or a subfolder), sorted.
+    pub fn files(&self, rel: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.path(rel))
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+/// One value from a query on an archive.
+pub fn one<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str) -> T {
+    conn.query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// Replaces durations (`12.3 ms`, `850 µs`, `1.02 s`), and the padding before them,
+/// with ` <t>`, so output can be compared with a golden text.
+pub fn without_times(s: &str) -> String {
+    let re = regex::Regex::new(r" +\d+(\.\d+)? (µs|ms|s)\b").expect("regex");
+    re.replace_all(s, " <t>").into_owned()
+}

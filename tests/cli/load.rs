@@ -1,0 +1,388 @@
+//! `dossier load` on good input: the seed, extra folders, dry runs, history, and
+//! the files it leaves behind.
+
+use crate::common::{Env, one, repo, without_times};
+
+#[test]
+fn loads_the_bundled_seed_from_any_folder() {
+    let env = Env::new();
+    let run = env.run(&["load"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        without_times(&run.stdout),
+        "\
+table      rows  files    time
+sources      10      1 <t>
+actors       28      1 <t>
+events       22      1 <t>
+figures      18      1 <t>
+citations    12      1 <t>
+checked references and built indexes in <t>
+loaded 90 rows from 5 files into dossier.db in <t> (load 1 of this archive)
+"
+    );
+    let db = env.db("dossier.db");
+    assert_eq!(one::<String>(&db, "PRAGMA integrity_check"), "ok");
+    assert_eq!(
+        one::<i64>(&db, "SELECT count(*) FROM pragma_foreign_key_check"),
+        0
+    );
+    // Every event and figure cites at least one source: 22 + 18 inline, 12 more.
+    assert_eq!(one::<i64>(&db, "SELECT count(*) FROM citations"), 52);
+    assert_eq!(
+        one::<i64>(
+            &db,
+            "SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM citations c WHERE c.event = e.id)"
+        ),
+        0
+    );
+    assert_eq!(env.files(""), vec!["dossier.db", "dossier.db.lock"]);
+}
+
+#[test]
+fn seed_rows_carry_their_derived_columns() {
+    let env = Env::new();
+    assert_eq!(env.run(&["load"]).code, 0);
+    let db = env.db("dossier.db");
+    let event = |id: &str| -> String {
+        one(
+            &db,
+            &format!(
+                "SELECT date || '|' || date_start || '|' || ifnull(date_end, 'NULL') || '|' || date_precision \
+                 || '|' || date_kind || '|' || date_uncertain || date_approx FROM events WHERE id = '{id}'"
+            ),
+        )
+    };
+    assert_eq!(
+        event("ev-1961-friendship-treaty"),
+        "1961|1961-01-01|1961-12-31|year|point|00"
+    );
+    assert_eq!(
+        event("ev-2014-2015-rus-prk-rapprochement"),
+        "2014/2015|2014-01-01|2015-12-31|year|span|00"
+    );
+    assert_eq!(
+        event("ev-2016-prk-six-party-signal"),
+        "2016?|2016-01-01|2016-12-31|year|point|10"
+    );
+    assert_eq!(
+        event("ev-2017-china-returns-coal"),
+        "2017~|2017-01-01|2017-12-31|year|point|01"
+    );
+    let actors: String = one(
+        &db,
+        "SELECT group_concat(actor, ';') FROM (SELECT actor FROM event_actors \
+         WHERE event = 'ev-1961-friendship-treaty' ORDER BY position)",
+    );
+    assert_eq!(actors, "SUN;PRK");
+    let figure: String = one(
+        &db,
+        "SELECT value || '|' || value_norm || '|' || unit || '|' || qualifier || '|' || ifnull(base, '') \
+         FROM figures WHERE id = 'fig-prk-trade-share-chn'",
+    );
+    assert_eq!(figure, "91|91.0|percent|eq|fig-prk-trade-total");
+    let total: f64 = one(
+        &db,
+        "SELECT value_norm FROM figures WHERE id = 'fig-prk-trade-total'",
+    );
+    assert_eq!(total, 5_700_000_000.0);
+    let wheat: String = one(
+        &db,
+        "SELECT qualifier || ' ' || value_norm || ' ' || unit || ' ' || event FROM figures WHERE id = 'fig-wheat-flour-delivery'",
+    );
+    assert_eq!(wheat, "gt 400000.0 t ev-2017-russia-wheat-flour");
+    let via: String = one(
+        &db,
+        "SELECT via FROM sources WHERE id = 'src-kcna-2017-china-crossed-the-line'",
+    );
+    assert_eq!(via, "src-nee-2017-pyongyang-russian-sentiment");
+    // Provenance: the row knows its file and line.
+    let origin: String = one(
+        &db,
+        "SELECT f.path || ':' || e.csv_line FROM events e JOIN load_files f ON f.id = e.csv_file \
+         WHERE e.id = 'ev-1961-friendship-treaty'",
+    );
+    assert_eq!(origin, "seed/events.csv:2");
+}
+
+#[test]
+fn load_runs_record_files_hashes_and_history() {
+    let env = Env::new();
+    env.copy_dir(&repo().join("seed"), "seed");
+    assert_eq!(env.run(&["load"]).code, 0);
+    let run = env.run(&["load", "seed"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("(load 2 of this archive)"),
+        "{}",
+        run.stdout
+    );
+    let db = env.db("dossier.db");
+    assert_eq!(one::<i64>(&db, "SELECT count(*) FROM load_runs"), 2);
+    assert_eq!(
+        one::<String>(&db, "SELECT inputs FROM load_runs WHERE id = 1"),
+        "built-in seed"
+    );
+    assert_eq!(
+        one::<String>(&db, "SELECT inputs FROM load_runs WHERE id = 2"),
+        "seed"
+    );
+    assert_eq!(
+        one::<String>(&db, "SELECT dossier_version FROM load_runs WHERE id = 2"),
+        env!("CARGO_PKG_VERSION")
+    );
+    // The same bytes give the same hash, whether embedded or read from disk.
+    let same: i64 = one(
+        &db,
+        "SELECT count(*) FROM load_files a JOIN load_files b ON a.tbl = b.tbl AND a.sha256 = b.sha256 \
+         AND a.rows = b.rows AND a.bytes = b.bytes WHERE a.run = 1 AND b.run = 2",
+    );
+    assert_eq!(same, 5);
+    let events_file = std::fs::read(env.path("seed/events.csv")).unwrap();
+    let expected = sha256_hex(&events_file);
+    assert_eq!(
+        one::<String>(
+            &db,
+            "SELECT sha256 FROM load_files WHERE run = 2 AND tbl = 'events'"
+        ),
+        expected
+    );
+    // Rows point at the files of the load that built them.
+    assert_eq!(
+        one::<i64>(
+            &db,
+            "SELECT count(*) FROM events e JOIN load_files f ON f.id = e.csv_file WHERE f.run = 2"
+        ),
+        22
+    );
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn a_second_folder_loads_beside_the_seed() {
+    let env = Env::new();
+    env.copy_dir(&repo().join("seed"), "seed");
+    env.write(
+        "extra/events.csv",
+        "id,date,title,source,quote,locator,actors,tags\n\
+         ev-extra-1,2017-06-23,The article is published,src-nee-2017-pyongyang-russian-sentiment,Pyongyang’s Russian sentiment,title,PRK;RUS,media\n",
+    );
+    env.write(
+        "extra/citations.csv",
+        "source,event,figure,quote,locator,relation\n\
+         src-nee-2017-pyongyang-russian-sentiment,,fig-prk-trade-total,Since Beijing is Korea’s largest trading partner,para 2,mentions\n",
+    );
+    let run = env.run(&["load", "seed", "extra"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("events       23      2")),
+        "{}",
+        run.stdout
+    );
+    let db = env.db("dossier.db");
+    assert_eq!(one::<i64>(&db, "SELECT count(*) FROM events"), 23);
+    assert_eq!(one::<i64>(&db, "SELECT count(*) FROM citations"), 54);
+    assert_eq!(
+        one::<String>(
+            &db,
+            "SELECT f.path FROM events e JOIN load_files f ON f.id = e.csv_file WHERE e.id = 'ev-extra-1'"
+        ),
+        "extra/events.csv"
+    );
+}
+
+#[test]
+fn dry_run_checks_everything_and_writes_nothing() {
+    let env = Env::new();
+    env.copy_dir(&repo().join("seed"), "seed");
+    let run = env.run(&["load", "--dry-run", "seed"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        without_times(&run.stdout)
+            .ends_with("checked 90 rows in 5 files in <t>: no problems found; nothing was written (--dry-run)\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(env.files(""), vec!["seed"]);
+    // Over an existing archive, too.
+    assert_eq!(env.run(&["load"]).code, 0);
+    let before = env.bytes("dossier.db");
+    env.write("seed/actors.csv", "id,name\nPRK,North Korea\n");
+    let run = env.run(&["load", "--dry-run", "seed"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("unknown actor"), "{}", run.stderr);
+    assert_eq!(env.bytes("dossier.db"), before);
+}
+
+#[test]
+fn db_flag_and_environment_choose_the_archive() {
+    let env = Env::new();
+    assert_eq!(env.run(&["load", "--db", "a.db"]).code, 0);
+    let run = env
+        .cmd()
+        .env("DOSSIER_DB", "b.db")
+        .arg("load")
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let mut files = env.files("");
+    files.retain(|f| f.ends_with(".db"));
+    assert_eq!(files, vec!["a.db", "b.db"]);
+}
+
+#[test]
+fn leftovers_of_a_killed_load_are_removed_by_the_next() {
+    let env = Env::new();
+    env.write("dossier.db.load-99999.tmp", "half a database");
+    env.write("dossier.db.load-99999.tmp-journal", "");
+    assert_eq!(env.run(&["load"]).code, 0);
+    assert_eq!(env.files(""), vec!["dossier.db", "dossier.db.lock"]);
+}
+
+#[test]
+fn a_file_that_is_not_an_archive_is_never_replaced() {
+    let env = Env::new();
+    env.write("notes.db", "my precious notes, not SQLite");
+    let run = env.run(&["load", "--db", "notes.db"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "error: notes.db is not a dossier archive (SQLite cannot read it: file is not a database) — \
+         dossier only replaces archives it built; choose another path with --db, or move the file away\n"
+    );
+    assert_eq!(env.bytes("notes.db"), b"my precious notes, not SQLite");
+    // Another program's SQLite database is refused too.
+    let other = rusqlite::Connection::open(env.path("other.db")).unwrap();
+    other
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    drop(other);
+    let before = env.bytes("other.db");
+    let run = env.run(&["load", "--db", "other.db"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("other.db is not a dossier archive (it is not a database dossier built)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.bytes("other.db"), before);
+}
+
+#[test]
+fn a_second_load_while_one_runs_is_refused() {
+    let env = Env::new();
+    let lock = std::fs::File::create(env.path("dossier.db.lock")).unwrap();
+    lock.lock().unwrap();
+    let run = env.run(&["load"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "error: another dossier load is writing dossier.db — wait for it to finish, then run this one again\n"
+    );
+    assert!(!env.path("dossier.db").exists());
+    drop(lock);
+    assert_eq!(env.run(&["load"]).code, 0);
+}
+
+#[test]
+fn folders_and_files_are_named_as_users_expect() {
+    let env = Env::new();
+    env.write("dir/Events.csv", "id\n");
+    let run = env.run(&["load", "dir"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("error: dir/Events.csv: not a file dossier reads"),
+        "{}",
+        run.stderr
+    );
+    env.write("empty/readme.txt", "nothing here");
+    let run = env.run(&["load", "empty"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no archive files in this folder"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&["load", "missing"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with("error: cannot read missing:"),
+        "{}",
+        run.stderr
+    );
+    // A single file may be named directly.
+    env.write("one/actors.csv", "id,name\nPRK,North Korea\n");
+    let run = env.run(&["load", "one/actors.csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn spreadsheet_exports_load_bom_semicolons_and_crlf() {
+    let env = Env::new();
+    env.write(
+        "x/actors.csv",
+        b"\xEF\xBB\xBFid;name;kind;aliases\r\nPRK;North Korea;state;\"DPRK; the North\"\r\nRUS;Russia;state;\r\n;;;\r\n",
+    );
+    env.write(
+        "x/sources.csv",
+        "id,kind,title\rs1,article,Old Mac line ends\r",
+    );
+    let run = env.run(&["load", "x"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let db = env.db("dossier.db");
+    assert_eq!(one::<i64>(&db, "SELECT count(*) FROM actors"), 2);
+    assert_eq!(
+        one::<String>(
+            &db,
+            "SELECT group_concat(alias, '|') FROM actor_aliases WHERE actor = 'PRK'"
+        ),
+        "DPRK|the North"
+    );
+    assert_eq!(
+        one::<String>(&db, "SELECT title FROM sources"),
+        "Old Mac line ends"
+    );
+}
+
+#[test]
+fn ids_and_codes_stay_text() {
+    let env = Env::new();
+    env.write("x/actors.csv", "id,name\n007,Agent\n0123,Zeros\n");
+    assert_eq!(env.run(&["load", "x"]).code, 0);
+    let db = env.db("dossier.db");
+    assert_eq!(
+        one::<String>(&db, "SELECT group_concat(id, ',') FROM actors"),
+        "007,0123"
+    );
+    assert_eq!(
+        one::<String>(&db, "SELECT typeof(id) FROM actors LIMIT 1"),
+        "text"
+    );
+}
+
+#[test]
+fn header_only_files_are_valid_and_empty() {
+    let env = Env::new();
+    env.write("x/actors.csv", "id,name,kind,aliases\n");
+    let run = env.run(&["load", "x"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("actors        0      1 ")),
+        "{}",
+        run.stdout
+    );
+}

@@ -1,0 +1,135 @@
+//! Bad input is refused with a located message and leaves the archive untouched.
+//!
+//! Each folder under tests/fixtures/bad is one case: the CSV files to load and, in
+//! `expected.txt`, the exact standard error. `DOSSIER_BLESS=1 cargo test` rewrites
+//! the expected files from what dossier prints (then read the diff before committing).
+
+use crate::common::{Env, repo};
+use std::path::Path;
+
+/// Loads the seed, then the case, and checks the refusal.
+fn refused(case: &Path) -> Result<(), String> {
+    let name = case.file_name().unwrap().to_string_lossy().into_owned();
+    let env = Env::new();
+    let db = env.path("archive.db");
+    let db = db.to_str().unwrap();
+    if env.run(&["load", "--db", db]).code != 0 {
+        return Err("could not load the seed first".into());
+    }
+    let before = env.bytes("archive.db");
+    let run = env.run_in(case.parent().unwrap(), &["load", "--db", db, &name]);
+    let expected_path = case.join("expected.txt");
+    if std::env::var_os("DOSSIER_BLESS").is_some() {
+        std::fs::write(&expected_path, &run.stderr).unwrap();
+    }
+    let expected = std::fs::read_to_string(&expected_path)
+        .map_err(|e| format!("{name}: no expected.txt ({e})"))?;
+    let mut failures = Vec::new();
+    if run.code != 1 {
+        failures.push(format!("exit code {} instead of 1", run.code));
+    }
+    if run.stderr != expected {
+        failures.push(format!(
+            "stderr differs:\n--- expected\n{expected}--- got\n{}",
+            run.stderr
+        ));
+    }
+    if !run.stdout.is_empty() {
+        failures.push(format!("stdout not empty: {}", run.stdout));
+    }
+    if env.bytes("archive.db") != before {
+        failures.push("the archive changed".into());
+    }
+    let left: Vec<String> = env
+        .files("")
+        .into_iter()
+        .filter(|f| f != "archive.db" && f != "archive.db.lock")
+        .collect();
+    if !left.is_empty() {
+        failures.push(format!("files left behind: {left:?}"));
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{name}: {}", failures.join("; ")))
+    }
+}
+
+#[test]
+fn every_bad_input_is_refused_with_its_location_and_the_archive_untouched() {
+    let root = repo().join("tests/fixtures/bad");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 25, "only {} cases", cases.len());
+    let failures: Vec<String> = cases.iter().filter_map(|c| refused(c).err()).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn every_message_has_file_line_column_and_a_fix() {
+    let root = repo().join("tests/fixtures/bad");
+    let re = regex::Regex::new(r"^[^:\n]+\.csv:\d+:\d+: .+ \(found .+\) — .+$").unwrap();
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let case = entry.unwrap().path();
+        let Ok(text) = std::fs::read_to_string(case.join("expected.txt")) else {
+            continue;
+        };
+        let lines: Vec<&str> = text.lines().collect();
+        let (last, problems) = lines.split_last().expect("some output");
+        assert!(
+            last.starts_with("error: ")
+                && last.ends_with("nothing was loaded and the archive is unchanged"),
+            "{last}"
+        );
+        for line in problems.iter().filter(|l| !l.starts_with('…')) {
+            assert!(re.is_match(line), "{}: {line}", case.display());
+        }
+    }
+}
+
+#[test]
+fn problems_beyond_the_cap_are_counted() {
+    let env = Env::new();
+    let mut csv = String::from("id,name,kind\n");
+    for i in 0..150 {
+        csv.push_str(&format!("a{i},Actor {i},nation\n"));
+    }
+    env.write("many/actors.csv", csv);
+    let run = env.run(&["load", "many"]);
+    assert_eq!(run.code, 1);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 102, "{}", run.stderr);
+    assert_eq!(
+        lines[0],
+        "many/actors.csv:2:3: unknown kind (found \"nation\") — use one of state, organization, government, \
+         legislature, military, agency, media, party, company, person, group"
+    );
+    assert_eq!(
+        lines[99],
+        "many/actors.csv:101:3: unknown kind (found \"nation\") — use one of state, organization, government, legislature, military, agency, media, party, company, person, group"
+    );
+    assert_eq!(lines[100], "… and 50 more problems not shown");
+    assert_eq!(
+        lines[101],
+        "error: 150 problems in 1 file; nothing was loaded and the archive is unchanged"
+    );
+}
+
+#[test]
+fn duplicate_ids_across_folders_name_both_places() {
+    let env = Env::new();
+    env.write("a/actors.csv", "id,name\nPRK,North Korea\n");
+    env.write("b/actors.csv", "name,id\nDPRK,PRK\n");
+    let run = env.run(&["load", "a", "b"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "b/actors.csv:2:2: duplicate actor id (found \"PRK\", first defined at a/actors.csv:2) — give each actor its own id, or delete the repeated row\n\
+         error: 1 problem in 1 file; nothing was loaded and the archive is unchanged\n"
+    );
+    assert!(!env.path("dossier.db").exists());
+}

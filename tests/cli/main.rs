@@ -1,0 +1,7 @@
+//! Integration tests: each runs the dossier binary in a temporary folder and checks
+//! what a user sees (stdout, stderr, exit code) and what ends up in the archive.
+
+mod common;
+mod load;
+mod load_errors;
+mod seed;

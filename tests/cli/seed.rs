@@ -1,0 +1,119 @@
+//! The seed archive is faithful to its article: every quote is in the text, verbatim,
+//! in the paragraph its locator names.
+
+use crate::common::{Env, one, repo};
+
+/// The article's paragraphs as the seed's locators count them: blocks separated by
+/// blank lines that are longer than 150 characters (headings, byline and tag lines
+/// are shorter), numbered from 1.
+fn paragraphs() -> Vec<String> {
+    let text = std::fs::read_to_string(repo().join("tests/fixtures/seed-article.txt")).unwrap();
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|b| b.chars().count() > 150)
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn every_quote_is_verbatim_in_the_paragraph_its_locator_names() {
+    let env = Env::new();
+    assert_eq!(env.run(&["load"]).code, 0);
+    let db = env.db("dossier.db");
+    let paras = paragraphs();
+    assert!(paras[0].starts_with("North Korea continues to play"));
+    assert!(paras[14].starts_with("Grzegorz Kaliszuk is an economic analyst"));
+    let mut stmt = db
+        .prepare("SELECT source, quote, locator FROM citations ORDER BY id")
+        .unwrap();
+    let rows: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 52);
+    for (source, quote, locator) in rows {
+        let n: usize = locator
+            .strip_prefix("para ")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("locator {locator:?} is not 'para N'"));
+        assert!(
+            paras[n - 1].contains(&quote),
+            "quote of {source} not found verbatim in {locator}: {quote:?}"
+        );
+    }
+}
+
+#[test]
+fn the_article_is_a_source_and_reported_sources_come_via_it() {
+    let env = Env::new();
+    assert_eq!(env.run(&["load"]).code, 0);
+    let db = env.db("dossier.db");
+    let article: String = one(
+        &db,
+        "SELECT id FROM sources WHERE kind = 'article' AND via IS NULL",
+    );
+    assert_eq!(article, "src-nee-2017-pyongyang-russian-sentiment");
+    assert_eq!(
+        one::<String>(
+            &db,
+            &format!(
+                "SELECT title || ' | ' || outlet || ' | ' || published FROM sources WHERE id = '{article}'"
+            )
+        ),
+        "Pyongyang’s Russian sentiment | New Eastern Europe | 2017-06-23"
+    );
+    let reported: i64 = one(
+        &db,
+        &format!("SELECT count(*) FROM sources WHERE via = '{article}'"),
+    );
+    let all: i64 = one(&db, "SELECT count(*) FROM sources");
+    assert_eq!(reported, all - 1);
+    assert!(reported >= 8);
+    // The Soviet Union is SUN, never RUS.
+    assert_eq!(
+        one::<String>(
+            &db,
+            "SELECT group_concat(actor) FROM event_actors WHERE event = 'ev-1961-friendship-treaty' AND actor IN ('SUN', 'RUS')"
+        ),
+        "SUN"
+    );
+}
+
+#[test]
+fn every_number_in_the_article_is_a_figure() {
+    let env = Env::new();
+    assert_eq!(env.run(&["load"]).code, 0);
+    let db = env.db("dossier.db");
+    let expect = [
+        ("fig-prk-trade-total", 5.7e9, "USD", "eq"),
+        ("fig-prk-trade-share-chn", 91.0, "percent", "eq"),
+        ("fig-prk-trade-share-rus", 1.3, "percent", "eq"),
+        ("fig-prk-rus-trade-value", 85e6, "USD", "eq"),
+        ("fig-prk-rus-trade-near-100m", 100e6, "USD", "approx"),
+        ("fig-wheat-flour-delivery", 400_000.0, "t", "gt"),
+        ("fig-prk-debt-remitted", 10e9, "USD", "eq"),
+        ("fig-prk-debt-extended", 1e9, "USD", "eq"),
+        ("fig-prk-debt-extension-term", 20.0, "year", "eq"),
+        ("fig-ferry-sailings-per-month", 4.0, "count", "eq"),
+        ("fig-gas-pipeline-cost", 30e9, "USD", "eq"),
+        ("fig-rail-modernisation-length", 3500.0, "km", "eq"),
+        ("fig-rail-modernisation-cost", 25e9, "USD", "eq"),
+        ("fig-flagship-projects-total-cost", 55e9, "USD", "ge"),
+        ("fig-author-article-count", 100.0, "count", "gt"),
+    ];
+    for (id, value, unit, qualifier) in expect {
+        let (v, u, q): (f64, String, String) = db
+            .query_row(
+                "SELECT value_norm, unit, qualifier FROM figures WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(
+            (v, u.as_str(), q.as_str()),
+            (value, unit, qualifier),
+            "{id}"
+        );
+    }
+}
