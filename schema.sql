@@ -401,6 +401,117 @@ CREATE TABLE citations (
   CHECK ((event IS NULL) <> (figure IS NULL))
 ) STRICT;
 
+-- Views for ad-hoc SQL: one row per fact with what is usually wanted beside it.
+
+CREATE VIEW events_full AS
+SELECT
+  e.id,                          -- the event's id
+  e.date,                        -- when it happened, as written (EDTF)
+  e.date_start,                  -- earliest possible day
+  e.date_end,                    -- latest possible day; NULL if open or unknown
+  e.display_date,                -- the date in words
+  e.title,                       -- the headline
+  (SELECT group_concat(actor, ';') FROM (SELECT actor FROM event_actors WHERE event = e.id ORDER BY position)) AS actors,  -- actor ids, ;-separated in the order written
+  (SELECT group_concat(tag, ';') FROM (SELECT tag FROM event_tags WHERE event = e.id ORDER BY position)) AS tags,  -- tags, ;-separated in the order written
+  c.source,                      -- the source of the event's first citation
+  s.title AS source_title,       -- that source's title
+  c.quote,                       -- the first citation's quote
+  c.locator,                     -- where that quote stands in the source
+  (SELECT count(*) FROM citations x WHERE x.event = e.id) AS citations,  -- how many citations the event has
+  e.location,                    -- where it happened
+  e.notes                        -- the longer description
+FROM events e
+JOIN citations c ON c.id = (SELECT min(id) FROM citations x WHERE x.event = e.id)
+JOIN sources s ON s.id = c.source;
+
+CREATE VIEW figures_full AS
+SELECT
+  f.id,                          -- the figure's id
+  f.measure,                     -- what is measured
+  f.value,                       -- the number as written
+  f.qualifier,                   -- eq, approx, gt, ge, lt, le or range
+  f.value_norm,                  -- the number with its scale word applied
+  f.unit,                        -- the unit code
+  f.lower_norm,                  -- lower bound, normalised (ranges and approximate figures)
+  f.upper_norm,                  -- upper bound, normalised
+  f.area,                        -- whose figure it is
+  f.counterpart,                 -- the partner
+  f.period,                      -- the date or span it refers to, as written
+  f.period_start,                -- earliest day of period
+  f.period_end,                  -- latest day of period
+  f.base,                        -- for a share, the figure it is a share of
+  b.value AS base_value,         -- that figure's value as written
+  b.unit AS base_unit,           -- that figure's unit
+  b.measure AS base_measure,     -- that figure's measure
+  CASE WHEN f.unit = 'percent' AND b.id IS NOT NULL THEN f.value_norm * b.value_norm / 100 END AS share_amount,  -- a percentage share as an amount in the base's unit (derived, not reported)
+  f.event,                       -- the event the figure belongs to
+  c.source,                      -- the source of the figure's first citation
+  s.title AS source_title,       -- that source's title
+  c.quote,                       -- the first citation's quote
+  c.locator,                     -- where that quote stands
+  f.notes                        -- assumptions and ambiguities
+FROM figures f
+LEFT JOIN figures b ON b.id = f.base
+JOIN citations c ON c.id = (SELECT min(id) FROM citations x WHERE x.figure = f.id)
+JOIN sources s ON s.id = c.source;
+
+CREATE VIEW figure_bounds AS
+SELECT
+  f.id,                          -- the figure's id
+  f.measure,                     -- what is measured
+  f.unit,                        -- the unit code
+  f.qualifier,                   -- how exact the source is
+  CASE WHEN f.qualifier IN ('eq', 'gt', 'ge') THEN f.value_norm WHEN f.qualifier IN ('approx', 'range') THEN f.lower_norm END AS lo,  -- the least the figure can be; NULL if unbounded or not stated (lt/le: 0 for quantities that cannot be negative)
+  CASE WHEN f.qualifier IN ('eq', 'lt', 'le') THEN f.value_norm WHEN f.qualifier IN ('approx', 'range') THEN f.upper_norm END AS hi  -- the most it can be; NULL if unbounded or not stated
+FROM figures f;
+
+CREATE VIEW sources_full AS
+WITH RECURSIVE chain(id, next, hops, cited_as) AS (
+  SELECT id, via, 0,
+         CASE WHEN via IS NULL THEN coalesce(outlet || ', ', '') || '''' || title || '''' || coalesce(', ' || published, '')
+              ELSE title END
+  FROM sources
+  UNION ALL
+  SELECT c.id, s.via, c.hops + 1,
+         c.cited_as || ', as reported by ' || coalesce(s.outlet || ', ', '') || '''' || s.title || '''' || coalesce(', ' || s.published, '')
+  FROM chain c JOIN sources s ON s.id = c.next
+  WHERE c.hops < 20
+)
+SELECT
+  s.id,                          -- the source's id
+  s.kind,                        -- article, statement, report, …
+  s.title,                       -- its title
+  s.author,                      -- who wrote it
+  s.issuer,                      -- whose words these are (actor id)
+  s.outlet,                      -- who carried them
+  s.published,                   -- publication date as written
+  s.via,                         -- the source through which this one is known
+  ch.cited_as,                   -- the source with its via chain written out ("…, as reported by …")
+  ch.hops,                       -- how many sources stand between this one and the analyst
+  (SELECT count(DISTINCT x.event) FROM citations x WHERE x.source = s.id AND x.event IS NOT NULL) AS events,  -- events it is cited for
+  (SELECT count(DISTINCT x.figure) FROM citations x WHERE x.source = s.id AND x.figure IS NOT NULL) AS figures,  -- figures it is cited for
+  s.url,                         -- where it can be read
+  s.language,                    -- its language
+  s.notes                        -- anything else about it
+FROM sources s
+JOIN chain ch ON ch.id = s.id AND ch.next IS NULL;
+
+CREATE VIEW citations_full AS
+SELECT
+  c.id,                          -- the citation's id
+  CASE WHEN c.event IS NOT NULL THEN 'event' ELSE 'figure' END AS fact_kind,  -- event or figure
+  coalesce(c.event, c.figure) AS fact,  -- the id of the event or figure cited for
+  coalesce(e.title, f.measure) AS fact_title,  -- its title (events) or measure (figures)
+  c.relation,                    -- supports, disputes or mentions
+  c.source,                      -- the source cited
+  s.title AS source_title,       -- its title
+  c.quote,                       -- the source's words, verbatim
+  c.locator                      -- where the quote stands
+FROM citations c
+JOIN sources s ON s.id = c.source
+LEFT JOIN events e ON e.id = c.event
+LEFT JOIN figures f ON f.id = c.figure;
+
 -- dossier: after rows
 
 CREATE INDEX events_by_date ON events (date_start, date_end, id);
@@ -410,8 +521,28 @@ CREATE INDEX figures_by_measure ON figures (measure);
 CREATE INDEX figures_by_base ON figures (base) WHERE base IS NOT NULL;
 CREATE INDEX figures_by_event ON figures (event) WHERE event IS NOT NULL;
 CREATE INDEX figures_by_area ON figures (area) WHERE area IS NOT NULL;
+CREATE INDEX figures_by_counterpart ON figures (counterpart) WHERE counterpart IS NOT NULL;
 CREATE INDEX citations_by_event ON citations (event) WHERE event IS NOT NULL;
 CREATE INDEX citations_by_figure ON citations (figure) WHERE figure IS NOT NULL;
 CREATE INDEX citations_by_source ON citations (source);
 CREATE INDEX sources_by_via ON sources (via) WHERE via IS NOT NULL;
+CREATE INDEX sources_by_issuer ON sources (issuer) WHERE issuer IS NOT NULL;
 CREATE UNIQUE INDEX actor_aliases_unique ON actor_aliases (alias COLLATE NOCASE);
+
+-- Full-text search over event titles and notes, figure measures and notes, quotes
+-- and source titles, queried with MATCH and ranked with bm25 (dossier search).
+-- column search.kind: event, figure, quote or source
+-- column search.id: the fact's id; for a quote, the event or figure it supports
+-- column search.date: the fact's date as written (a figure's period, a source's publication date)
+-- column search.title: an event's title, a figure's measure or a source's title (searched)
+-- column search.body: an event's or figure's notes, or a quote (searched)
+CREATE VIRTUAL TABLE search USING fts5(
+  kind UNINDEXED, id UNINDEXED, date UNINDEXED, title, body,
+  tokenize = 'porter unicode61 remove_diacritics 2'
+);
+INSERT INTO search (kind, id, date, title, body) SELECT 'event', id, date, title, notes FROM events;
+INSERT INTO search (kind, id, date, title, body) SELECT 'figure', id, period, measure, notes FROM figures;
+INSERT INTO search (kind, id, date, title, body) SELECT 'source', id, published, title, NULL FROM sources;
+INSERT INTO search (kind, id, date, title, body)
+  SELECT DISTINCT 'quote', coalesce(c.event, c.figure), coalesce(e.date, f.period), NULL, c.quote
+  FROM citations c LEFT JOIN events e ON e.id = c.event LEFT JOIN figures f ON f.id = c.figure;

@@ -1,20 +1,26 @@
 //! The command line: every subcommand, flag and help text, as clap definitions.
 
+use crate::output::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
-Exit codes: 0 success, 1 a data or runtime error (bad input rows, a failed query), 2 a usage error.
+Exit codes: 0 success, 1 a data or runtime error (bad input rows, a failed or refused query),
+2 a usage error (an unknown flag, a missing or mistyped parameter).
 
 Examples:
-  dossier load                 build ./dossier.db from the bundled seed archive
-  dossier load my-archive/     build it from the CSV files in my-archive/
-  dossier load --dry-run dir/  check the files, write nothing";
+  dossier load                                build ./dossier.db from the bundled seed
+  dossier timeline --from 2014 --to 2016      events that may fall in 2014-2016
+  dossier figures --measure trade             figures whose measure mentions trade
+  dossier show ev-1961-friendship-treaty      one event with its citations
+  dossier search '\"crossed the line\"'         full-text search
+  dossier sql 'SELECT * FROM events_full'     ad-hoc, read-only SQL
+  dossier export events --excel -o events.csv a CSV that opens safely in a spreadsheet";
 
 /// An archive of events, figures and sources for analysts: strict, atomic CSV loads
 /// into SQLite, with every fact tied to the words that support it.
 #[derive(Debug, Parser)]
-#[command(name = "dossier", version, about, after_help = AFTER_HELP)]
+#[command(name = "dossier", version, after_help = AFTER_HELP)]
 pub struct Cli {
     /// The archive file
     #[arg(
@@ -26,6 +32,10 @@ pub struct Cli {
     )]
     pub db: PathBuf,
 
+    /// A folder of your own canned queries (*.sql files with a header), added to the built-in ones
+    #[arg(long, global = true, env = "DOSSIER_QUERIES", value_name = "DIR")]
+    pub queries: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,6 +45,33 @@ pub enum Command {
     /// Build the archive from folders of CSV files (the bundled seed if none is named)
     #[command(long_about = LOAD_ABOUT)]
     Load(LoadArgs),
+    /// Events in timeline order, filtered by date, actor and tag
+    Timeline(TimelineArgs),
+    /// Figures with their values, units, periods and sources
+    Figures(FiguresArgs),
+    /// Sources, with how many events and figures cite each
+    Sources(PlainArgs),
+    /// Actors, with how many events involve each
+    Actors(PlainArgs),
+    /// One event, figure, source or actor, with its citations, via chain and links
+    Show(ShowArgs),
+    /// Full-text search of titles, notes, measures, quotes and source titles
+    #[command(long_about = SEARCH_ABOUT)]
+    Search(SearchArgs),
+    /// What the archive holds: counts, dates, top sources, actors and tags, last load
+    Summary(SummaryArgs),
+    /// The tables and views, their columns, and what each column holds
+    Schema(SchemaArgs),
+    /// Run read-only SQL on the archive
+    #[command(long_about = SQL_ABOUT)]
+    Sql(SqlArgs),
+    /// List the canned queries (built-in and your own), or describe one
+    Queries(QueriesArgs),
+    /// Run a canned query with typed parameters
+    Run(RunArgs),
+    /// Write a table, view or query as CSV (or another format), or the whole archive as CSV files
+    #[command(long_about = EXPORT_ABOUT)]
+    Export(ExportArgs),
 }
 
 const LOAD_ABOUT: &str = "\
@@ -45,6 +82,57 @@ citations.csv. Every row of every file is checked; if anything is wrong, every
 problem is listed as file:line:column and the archive is left exactly as it was.
 Otherwise the new archive replaces the old one in a single rename.";
 
+const SEARCH_ABOUT: &str = "\
+Full-text search of event titles and notes, figure measures and notes, quotes and
+source titles, best matches first. Words are matched whatever their ending
+(sanction finds sanctions). The query uses SQLite FTS5 syntax:
+
+  coal                   a word
+  \"crossed the line\"     a phrase
+  nucl*                  a prefix
+  coal AND China         both;  coal OR wheat  either;  coal NOT China  the first without the second";
+
+const SQL_ABOUT: &str = "\
+Run read-only SQL on the archive. The archive is opened read-only: statements
+that would write, ATTACH, change settings or load extensions are refused.
+Parameters are named (:name) and given with -p name=value; values are bound as
+text, never pasted into the SQL.
+
+The views events_full, figures_full, sources_full, citations_full and
+figure_bounds put on one row what is usually wanted together; dossier schema
+describes every column.";
+
+const EXPORT_ABOUT: &str = "\
+Write a table, view or query as CSV (or another format), or the whole archive as
+CSV files.
+
+  dossier export events                     a table or view, to standard output
+  dossier export --query 'SELECT …'         any read-only query
+  dossier export --run timeline -p from=2014
+  dossier export --dir backup/              the five CSV files load reads back
+
+Plain CSV is exact: what the archive holds, RFC 4180, UTF-8, LF line ends. Use
+--excel when the file is for a spreadsheet: it adds a byte-order mark (so Excel
+reads UTF-8), uses CRLF line ends, and puts a ' before any text cell that starts
+with = + - @ or a tab, so a spreadsheet shows it as text instead of running it as
+a formula. Numbers stay numbers. --excel changes cells, so --dir refuses it.";
+
+/// Where row output goes and how it looks.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Leave out the header row
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// Write to FILE instead of standard output (the file appears only when complete)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct LoadArgs {
     /// Folders (or single CSV files) to load, together, into one archive
@@ -54,6 +142,199 @@ pub struct LoadArgs {
     /// Check everything and report, but write nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlainArgs {
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Keep events that may have happened on or after this date (2014, 2014-06, 2014-06-23)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Keep events that may have happened on or before this date
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Keep events involving this actor (repeat for any of several)
+    #[arg(long, value_name = "ID")]
+    pub actor: Vec<String>,
+
+    /// Keep events with this tag (repeat for any of several)
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+
+    /// Keep only events certainly inside --from..--to, not those that merely overlap it
+    #[arg(long)]
+    pub within: bool,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FiguresArgs {
+    /// Keep figures whose measure contains this text (case is ignored)
+    #[arg(long, value_name = "TEXT")]
+    pub measure: Option<String>,
+
+    /// Keep figures in this unit (USD, percent, t, …)
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+
+    /// Keep figures whose area is this actor
+    #[arg(long, value_name = "ID")]
+    pub area: Option<String>,
+
+    /// Keep figures whose period may fall on or after this date
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Keep figures whose period may fall on or before this date
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The id of an event, figure, source or actor
+    pub id: String,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for (SQLite FTS5 syntax; see --help)
+    pub query: String,
+
+    /// Show at most this many matches
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// How many sources, actors and tags to list
+    #[arg(long, default_value_t = 5)]
+    pub top: u32,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Only this table or view
+    pub name: Option<String>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Parameters and the time limit, for SQL a user writes or names.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// A parameter, name=value (repeat for several; repeat a list parameter for each value)
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+
+    /// Stop a query that runs longer than this many seconds (0: no limit)
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub timeout: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The SQL to run, or - to read it from standard input
+    #[arg(value_name = "SQL", conflicts_with = "file")]
+    pub sql: Option<String>,
+
+    /// Read the SQL from this file
+    #[arg(short = 'f', long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub query: QueryArgs,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct QueriesArgs {
+    /// Describe this query: its parameters and its SQL
+    pub name: Option<String>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The canned query to run (dossier queries lists them)
+    pub name: String,
+
+    #[command(flatten)]
+    pub query: QueryArgs,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The table or view to export
+    #[arg(value_name = "TABLE_OR_VIEW", conflicts_with_all = ["query", "run", "dir"])]
+    pub name: Option<String>,
+
+    /// Export the rows of this read-only SQL query
+    #[arg(long, value_name = "SQL", conflicts_with_all = ["run", "dir"])]
+    pub query: Option<String>,
+
+    /// Export the rows of this canned query (parameters with -p)
+    #[arg(long, value_name = "NAME", conflicts_with = "dir")]
+    pub run: Option<String>,
+
+    /// Write the whole archive into this folder as the CSV files load reads
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// A parameter of --query or --run, name=value
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+
+    /// Make the CSV safe and readable in a spreadsheet: byte-order mark, CRLF, formulas shown as text
+    #[arg(long)]
+    pub excel: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+
+    /// Leave out the header row
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// Write to FILE instead of standard output (the file appears only when complete)
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        conflicts_with = "dir"
+    )]
+    pub output: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -104,6 +104,22 @@ pub enum Error {
     )]
     Locked { path: PathBuf },
 
+    #[error("{}: no archive there — build one with dossier load (or name another with --db)", path.display())]
+    NoArchive { path: PathBuf },
+
+    /// A query tried to do something other than read.
+    #[error("{0}")]
+    Refused(String),
+
+    #[error(
+        "the query was stopped after {seconds} s (--timeout) — narrow it, or raise the limit with --timeout SECONDS (0 for none)"
+    )]
+    Timeout { seconds: f64 },
+
+    /// SQLite could not run a query; the text shows where, when it knows.
+    #[error("{0}")]
+    Query(String),
+
     /// Writing to standard output failed (a closed pipe is not an error; see `main`).
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),

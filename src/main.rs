@@ -5,18 +5,34 @@ mod cmd;
 mod db;
 mod error;
 mod output;
+mod queries;
 
 use clap::Parser;
+use cli::Command;
 use error::Error;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let mut out = output::Output::stdout();
+    let ctx = cmd::Context {
+        db: cli.db,
+        queries: cli.queries,
+    };
     let result = match &cli.command {
-        cli::Command::Load(args) => cmd::load::run(args, &cli.db, &mut out),
-    }
-    .and_then(|()| out.finish().map_err(Error::from));
+        Command::Load(a) => cmd::load::run(a, &ctx),
+        Command::Timeline(a) => cmd::listing::timeline(a, &ctx),
+        Command::Figures(a) => cmd::listing::figures(a, &ctx),
+        Command::Sources(a) => cmd::listing::sources(a, &ctx),
+        Command::Actors(a) => cmd::listing::actors(a, &ctx),
+        Command::Show(a) => cmd::show::run(a, &ctx),
+        Command::Search(a) => cmd::search::run(a, &ctx),
+        Command::Summary(a) => cmd::summary::run(a, &ctx),
+        Command::Schema(a) => cmd::schema::run(a, &ctx),
+        Command::Sql(a) => cmd::sql::run(a, &ctx),
+        Command::Queries(a) => cmd::queries::list(a, &ctx),
+        Command::Run(a) => cmd::queries::run(a, &ctx),
+        Command::Export(a) => cmd::export::run(a, &ctx),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stops early (`dossier … | head`) is not a failure.

@@ -1,5 +1,6 @@
 //! `dossier load`: builds the archive and reports what went in.
 
+use super::Context;
 use crate::cli::LoadArgs;
 use crate::db::load::{self, Options, Report};
 use crate::error::{Result, plural};
@@ -7,7 +8,9 @@ use crate::output::Output;
 use std::path::Path;
 use std::time::Duration;
 
-pub fn run(args: &LoadArgs, db: &Path, out: &mut Output) -> Result<()> {
+pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
+    let db = ctx.db.as_path();
+    let mut out = Output::stdout();
     let (inputs, described) = if args.paths.is_empty() {
         (load::seed(), "built-in seed".to_string())
     } else {
@@ -26,8 +29,8 @@ pub fn run(args: &LoadArgs, db: &Path, out: &mut Output) -> Result<()> {
         described,
         dry_run: args.dry_run,
     })?;
-    print(&report, files, db, args.dry_run, out)?;
-    Ok(())
+    print(&report, files, db, args.dry_run, &mut out)?;
+    Ok(out.finish()?)
 }
 
 fn print(

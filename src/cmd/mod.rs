@@ -1,4 +1,137 @@
 //! One module per subcommand; each takes its parsed arguments and writes through
-//! [`crate::output::Output`].
+//! [`crate::output::Output`]. What several commands share lives here.
 
+pub mod export;
+pub mod listing;
 pub mod load;
+pub mod queries;
+pub mod schema;
+pub mod search;
+pub mod show;
+pub mod sql;
+pub mod summary;
+
+use crate::cli::{OutputArgs, QueryArgs};
+use crate::db::read::Archive;
+use crate::error::{Error, Result};
+use crate::output::{self, Output, StreamError, Style};
+use crate::queries::Registry;
+use rusqlite::types::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What every command may need besides its own arguments.
+pub struct Context {
+    pub db: PathBuf,
+    /// The user's canned-query folder, if any.
+    pub queries: Option<PathBuf>,
+}
+
+impl Context {
+    /// The built-in queries only: built-in commands must not depend on a user's folder.
+    pub fn built_in(&self) -> Result<Registry> {
+        Registry::load(None)
+    }
+
+    /// The built-in queries and the user's.
+    pub fn all_queries(&self) -> Result<Registry> {
+        Registry::load(self.queries.as_deref())
+    }
+
+    pub fn open(&self, timeout: Option<Duration>) -> Result<Archive> {
+        Archive::open(&self.db, timeout)
+    }
+}
+
+pub fn style(o: &OutputArgs) -> Style {
+    Style {
+        header: !o.no_header,
+        ..Style::new(o.format)
+    }
+}
+
+/// Standard output, or the file named with -o.
+pub fn open_output(path: Option<&Path>) -> Result<Output> {
+    match path {
+        None => Ok(Output::stdout()),
+        Some(p) => Output::file(p).map_err(|source| Error::Write {
+            path: p.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// `--timeout SECONDS` as a duration; 0 means none.
+pub fn timeout(q: &QueryArgs) -> Result<Option<Duration>> {
+    if !q.timeout.is_finite() || q.timeout < 0.0 {
+        return Err(Error::Usage(format!(
+            "--timeout takes a number of seconds, 0 for no limit (found {})",
+            q.timeout
+        )));
+    }
+    Ok((q.timeout > 0.0).then(|| Duration::from_secs_f64(q.timeout)))
+}
+
+/// `-p name=value` pairs.
+pub fn pairs(params: &[String]) -> Result<Vec<(String, String)>> {
+    params
+        .iter()
+        .map(|p| crate::queries::split_pair(p))
+        .collect()
+}
+
+/// Maps an error met while streaming rows.
+pub fn streamed(archive: &Archive, e: StreamError) -> Error {
+    match e {
+        StreamError::Io(e) => Error::Output(e),
+        StreamError::Sql(e) => archive.explain(e),
+    }
+}
+
+/// Runs a canned query and streams its rows to `out`.
+pub fn run_canned(
+    archive: &Archive,
+    registry: &Registry,
+    name: &str,
+    given: &[(String, String)],
+    style: Style,
+    out: &mut Output,
+) -> Result<u64> {
+    let query = registry.get(name)?;
+    let bindings = crate::queries::bind(query, given, &archive.conn)?;
+    let mut stmt = archive.prepare(&query.sql)?;
+    bindings.apply(&mut stmt)?;
+    output::query(out, style, &mut stmt).map_err(|e| streamed(archive, e))
+}
+
+/// Runs a canned query and collects its rows, for documents (`show`, `summary`).
+pub fn collect(
+    archive: &Archive,
+    registry: &Registry,
+    name: &str,
+    given: &[(String, String)],
+) -> Result<(Vec<String>, Vec<Vec<Value>>)> {
+    let query = registry.get(name)?;
+    let bindings = crate::queries::bind(query, given, &archive.conn)?;
+    let mut stmt = archive.prepare(&query.sql)?;
+    bindings.apply(&mut stmt)?;
+    let columns: Vec<String> = stmt.column_names().map(|c| c.to_string()).collect();
+    let n = columns.len();
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(|e| archive.explain(e))? {
+        let values = (0..n)
+            .map(|i| row.get::<_, Value>(i))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        out.push(values);
+    }
+    Ok((columns, out))
+}
+
+/// Builds `name=value` pairs from typed flags, leaving out what was not given.
+pub fn given(pairs: &[(&str, Option<String>)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), v.clone())))
+        .collect()
+}

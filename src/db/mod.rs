@@ -6,7 +6,9 @@
 pub mod check;
 pub mod csvread;
 pub mod dates;
+pub mod dump;
 pub mod load;
+pub mod read;
 pub mod spec;
 pub mod values;
 
@@ -36,6 +38,87 @@ pub fn schema_tables() -> &'static str {
 /// The part applied once the rows are in: indexes.
 pub fn schema_after_rows() -> &'static str {
     SCHEMA.split_once(AFTER_ROWS).map_or("", |(_, after)| after)
+}
+
+/// What a column of a table or view holds, from the comments in schema.sql.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnNote {
+    pub object: String,
+    pub column: String,
+    pub note: String,
+}
+
+/// Reads the column comments of schema.sql: `name TYPE …, -- note` in a table,
+/// `expression AS name, -- note` in a view's select list, and
+/// `-- column object.name: note` where neither fits (the full-text table).
+pub fn column_notes() -> Vec<ColumnNote> {
+    let mut notes = Vec::new();
+    let mut object = String::new();
+    // 't' inside a table's parentheses, 'v' inside a view's select list.
+    let mut state = ' ';
+    for line in SCHEMA.lines() {
+        let trimmed = line.trim();
+        if let Some(rest) = trimmed.strip_prefix("-- column ") {
+            if let Some((name, note)) = rest.split_once(':')
+                && let Some((o, c)) = name.split_once('.')
+            {
+                notes.push(ColumnNote {
+                    object: o.to_string(),
+                    column: c.to_string(),
+                    note: note.trim().to_string(),
+                });
+            }
+            continue;
+        }
+        let words: Vec<&str> = trimmed.split_whitespace().collect();
+        match words.as_slice() {
+            ["CREATE", "TABLE", name, ..] => {
+                object = name.to_string();
+                state = 't';
+                continue;
+            }
+            ["CREATE", "VIEW", name, ..] => {
+                object = name.to_string();
+                state = 'V';
+                continue;
+            }
+            ["SELECT"] if state == 'V' => {
+                state = 'v';
+                continue;
+            }
+            _ => {}
+        }
+        if (state == 't' && trimmed.starts_with(')')) || (state == 'v' && line.starts_with("FROM"))
+        {
+            state = ' ';
+            continue;
+        }
+        let Some((sql, note)) = line.split_once("-- ") else {
+            continue;
+        };
+        let sql = sql.trim().trim_end_matches(',').trim();
+        let column = match state {
+            't' => {
+                let first = sql.split_whitespace().next().unwrap_or("");
+                if ["CHECK", "PRIMARY", "UNIQUE", "FOREIGN", "CONSTRAINT", ""].contains(&first) {
+                    continue;
+                }
+                first.to_string()
+            }
+            'v' => sql
+                .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            _ => continue,
+        };
+        notes.push(ColumnNote {
+            object: object.clone(),
+            column,
+            note: note.trim().to_string(),
+        });
+    }
+    notes
 }
 
 /// Settings every connection gets, whatever it is for.
@@ -135,6 +218,39 @@ mod tests {
             if is_column {
                 assert!(line.contains("-- "), "column without a comment: {line}");
             }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn every_column_of_every_table_and_view_has_a_note() -> Result<()> {
+        let conn = in_memory()?;
+        let notes = column_notes();
+        let mut stmt = conn.prepare(
+            "SELECT m.name, p.name FROM sqlite_schema m JOIN pragma_table_info(m.name) p \
+             WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE 'search_%'",
+        )?;
+        let columns: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        assert!(columns.len() > 100);
+        for (object, column) in &columns {
+            assert!(
+                notes
+                    .iter()
+                    .any(|n| &n.object == object && &n.column == column && !n.note.is_empty()),
+                "{object}.{column} has no comment in schema.sql"
+            );
+        }
+        for n in &notes {
+            assert!(
+                columns
+                    .iter()
+                    .any(|(o, c)| *o == n.object && *c == n.column),
+                "a comment names {}.{}, which does not exist",
+                n.object,
+                n.column
+            );
         }
         Ok(())
     }

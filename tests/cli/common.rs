@@ -108,3 +108,40 @@ pub fn without_times(s: &str) -> String {
     let re = regex::Regex::new(r" +\d+(\.\d+)? (µs|ms|s)\b").expect("regex");
     re.replace_all(s, " <t>").into_owned()
 }
+
+/// Compares `actual` with tests/golden/NAME, or rewrites the file when DOSSIER_BLESS
+/// is set (then read the diff before committing).
+pub fn golden(name: &str, actual: &str) {
+    let path = repo().join("tests/golden").join(name);
+    if std::env::var_os("DOSSIER_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with DOSSIER_BLESS=1 to create it)",
+            path.display()
+        )
+    });
+    if expected != actual {
+        panic!(
+            "output differs from {}\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        );
+    }
+}
+
+/// An environment with the seed loaded into dossier.db.
+pub fn seeded() -> Env {
+    let env = Env::new();
+    let run = env.run(&["load"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    env
+}
+
+/// Replaces RFC 3339 timestamps with `<time>`.
+pub fn without_timestamps(s: &str) -> String {
+    let re = regex::Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z").expect("regex");
+    re.replace_all(s, "<time>").into_owned()
+}

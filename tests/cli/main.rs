@@ -2,6 +2,9 @@
 //! what a user sees (stdout, stderr, exit code) and what ends up in the archive.
 
 mod common;
+mod export;
 mod load;
 mod load_errors;
+mod query;
 mod seed;
+mod sql;

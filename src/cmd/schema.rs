@@ -1,0 +1,54 @@
+//! `dossier schema`: the tables and views, their columns and types, and what each
+//! column holds, read from the archive and from schema.sql's comments.
+
+use super::{Context, open_output, style};
+use crate::cli::SchemaArgs;
+use crate::db;
+use crate::error::{Error, Result};
+use crate::output::RowWriter;
+use rusqlite::types::ValueRef;
+
+pub fn run(args: &SchemaArgs, ctx: &Context) -> Result<()> {
+    let archive = ctx.open(None)?;
+    let notes = db::column_notes();
+    let mut stmt = archive.prepare(
+        "SELECT m.name, CASE WHEN m.sql LIKE 'CREATE VIRTUAL%' THEN 'full-text' ELSE m.type END, p.name, p.type \
+         FROM sqlite_schema m JOIN pragma_table_info(m.name) p \
+         WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' \
+           AND m.name NOT IN ('search_data', 'search_idx', 'search_content', 'search_docsize', 'search_config') \
+           AND (?1 IS NULL OR m.name = ?1 COLLATE NOCASE) \
+         ORDER BY m.type, m.rowid, p.cid",
+    )?;
+    let rows: Vec<(String, String, String, String)> = stmt
+        .query_map([&args.name], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if rows.is_empty()
+        && let Some(name) = &args.name
+    {
+        return Err(Error::Usage(format!(
+            "no table or view named {name:?} — dossier schema lists them all"
+        )));
+    }
+    let mut out = open_output(args.out.output.as_deref())?;
+    let columns = ["object", "kind", "column", "type", "holds"]
+        .map(String::from)
+        .to_vec();
+    let mut w = RowWriter::new(&mut out, style(&args.out), columns)?;
+    for (object, kind, column, ty) in &rows {
+        let note = notes
+            .iter()
+            .find(|n| &n.object == object && &n.column == column)
+            .map_or("", |n| n.note.as_str());
+        w.row(&[
+            ValueRef::Text(object.as_bytes()),
+            ValueRef::Text(kind.as_bytes()),
+            ValueRef::Text(column.as_bytes()),
+            ValueRef::Text(ty.as_bytes()),
+            ValueRef::Text(note.as_bytes()),
+        ])?;
+    }
+    w.finish()?;
+    Ok(out.finish()?)
+}

@@ -1,0 +1,35 @@
+//! `dossier search`: full-text search through the `search` canned query, with a plain
+//! explanation when the query is not valid FTS5 syntax.
+
+use super::{Context, open_output, run_canned, style};
+use crate::cli::SearchArgs;
+use crate::error::{Error, Result};
+
+const EXAMPLES: &str = "for example: coal, \"crossed the line\", nucl*, coal AND China, wheat OR flour, coal NOT China";
+
+pub fn run(args: &SearchArgs, ctx: &Context) -> Result<()> {
+    let registry = ctx.built_in()?;
+    let archive = ctx.open(None)?;
+    let mut out = open_output(args.out.output.as_deref())?;
+    let params = vec![
+        ("query".to_string(), args.query.clone()),
+        ("limit".to_string(), args.limit.to_string()),
+    ];
+    match run_canned(
+        &archive,
+        &registry,
+        "search",
+        &params,
+        style(&args.out),
+        &mut out,
+    ) {
+        Ok(_) => Ok(out.finish()?),
+        // The SQL is fixed; only the search text varies, so a query error is about it.
+        Err(Error::Query(msg)) => Err(Error::Usage(format!(
+            "search: {:?} is not a search dossier understands ({msg}) — {EXAMPLES}; \
+             put words with punctuation in double quotes",
+            args.query
+        ))),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,28 @@
+-- name: summary
+-- summary: What the archive holds: rows per table, the span of dates, the most cited sources, the most frequent actors and tags, the last load
+-- param: top integer default 5 | how many sources, actors and tags to list
+SELECT 'rows' AS section, 'sources' AS item, count(*) AS value FROM sources
+UNION ALL SELECT 'rows', 'actors', count(*) FROM actors
+UNION ALL SELECT 'rows', 'events', count(*) FROM events
+UNION ALL SELECT 'rows', 'figures', count(*) FROM figures
+UNION ALL SELECT 'rows', 'citations', count(*) FROM citations
+UNION ALL SELECT 'dates', 'earliest', min(date_start) FROM events
+UNION ALL SELECT 'dates', 'latest', max(coalesce(date_end, date_start)) FROM events
+UNION ALL SELECT 'dates', 'open-ended events', count(*) FROM events WHERE date_end IS NULL
+UNION ALL SELECT * FROM (
+  SELECT 'most cited sources', source, count(*) FROM citations
+  GROUP BY source ORDER BY count(*) DESC, source LIMIT :top)
+UNION ALL SELECT * FROM (
+  SELECT 'most frequent actors', actor, count(*) FROM event_actors
+  GROUP BY actor ORDER BY count(*) DESC, actor LIMIT :top)
+UNION ALL SELECT * FROM (
+  SELECT 'most frequent tags', tag, count(*) FROM event_tags
+  GROUP BY tag ORDER BY count(*) DESC, tag LIMIT :top)
+UNION ALL SELECT * FROM (
+  SELECT 'last load', 'finished', finished FROM load_runs ORDER BY id DESC LIMIT 1)
+UNION ALL SELECT * FROM (
+  SELECT 'last load', 'inputs', inputs FROM load_runs ORDER BY id DESC LIMIT 1)
+UNION ALL SELECT * FROM (
+  SELECT 'last load', 'dossier version', dossier_version FROM load_runs ORDER BY id DESC LIMIT 1)
+UNION ALL SELECT 'last load', 'files', count(*) FROM load_files WHERE run = (SELECT max(id) FROM load_runs)
+UNION ALL SELECT 'last load', 'loads so far', count(*) FROM load_runs

@@ -1,0 +1,393 @@
+//! The built-in commands on the seed, checked against golden output, and the canned
+//! query machinery behind them.
+
+use crate::common::{Env, golden, seeded, without_timestamps};
+
+/// Each case: a golden file name and the command's arguments.
+const CASES: &[(&str, &[&str])] = &[
+    ("timeline.txt", &["timeline"]),
+    ("timeline.csv", &["timeline", "--format", "csv"]),
+    (
+        "timeline-2014-2016.txt",
+        &["timeline", "--from", "2014", "--to", "2016"],
+    ),
+    (
+        "timeline-within-2014-2016.txt",
+        &["timeline", "--from", "2014", "--to", "2016", "--within"],
+    ),
+    (
+        "timeline-actors.json",
+        &[
+            "timeline", "--actor", "SUN", "--actor", "CHN", "--format", "json",
+        ],
+    ),
+    (
+        "timeline-tag.md",
+        &[
+            "timeline",
+            "--tag",
+            "aid",
+            "--tag",
+            "transport",
+            "--format",
+            "markdown",
+        ],
+    ),
+    ("figures.txt", &["figures"]),
+    ("figures.json", &["figures", "--format", "json"]),
+    (
+        "figures-usd-trade.txt",
+        &["figures", "--measure", "TRADE", "--unit", "USD"],
+    ),
+    (
+        "figures-area-rus.tsv",
+        &["figures", "--area", "RUS", "--format", "tsv"],
+    ),
+    ("sources.txt", &["sources"]),
+    ("sources.csv", &["sources", "--format", "csv"]),
+    ("actors.txt", &["actors"]),
+    ("actors.ndjson", &["actors", "--format", "ndjson"]),
+    ("show-event.txt", &["show", "ev-2017-kcna-crossed-the-line"]),
+    (
+        "show-event.json",
+        &["show", "ev-2017-kcna-crossed-the-line", "--format", "json"],
+    ),
+    ("show-figure.txt", &["show", "fig-prk-trade-share-chn"]),
+    (
+        "show-source.txt",
+        &["show", "src-kcna-2017-china-crossed-the-line"],
+    ),
+    ("show-actor.csv", &["show", "SUN", "--format", "csv"]),
+    ("search-coal.txt", &["search", "coal"]),
+    (
+        "search-phrase.ndjson",
+        &["search", "\"crossed the line\"", "--format", "ndjson"],
+    ),
+    (
+        "search-stemmed.txt",
+        &["search", "sanction", "--limit", "3"],
+    ),
+    ("summary.txt", &["summary"]),
+    (
+        "summary.json",
+        &["summary", "--format", "json", "--top", "2"],
+    ),
+    ("schema.txt", &["schema"]),
+    (
+        "schema-events.csv",
+        &["schema", "events", "--format", "csv"],
+    ),
+    ("queries.txt", &["queries"]),
+    (
+        "queries-figures.md",
+        &["queries", "figures", "--format", "markdown"],
+    ),
+];
+
+#[test]
+fn every_built_in_command_matches_its_golden_output() {
+    let env = seeded();
+    let mut failures = Vec::new();
+    for (name, args) in CASES {
+        let run = env.run(args);
+        if run.code != 0 || !run.stderr.is_empty() {
+            failures.push(format!("{name}: exit {} stderr {}", run.code, run.stderr));
+            continue;
+        }
+        if let Err(e) = std::panic::catch_unwind(|| golden(name, &without_timestamps(&run.stdout)))
+        {
+            failures.push(format!(
+                "{name}: {}",
+                e.downcast_ref::<String>().cloned().unwrap_or_default()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn machine_formats_parse_back_to_the_same_rows() {
+    let env = seeded();
+    let json = env.run(&["timeline", "--format", "json"]).stdout;
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let csv_text = env.run(&["timeline", "--format", "csv"]).stdout;
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, ["date", "title", "actors", "tags", "source", "id"]);
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 22);
+    assert_eq!(rows.len(), records.len());
+    for (obj, rec) in rows.iter().zip(&records) {
+        for (i, col) in header.iter().enumerate() {
+            let from_json = match &obj[col] {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            assert_eq!(from_json, rec[i], "{col}");
+        }
+    }
+    let ndjson = env.run(&["timeline", "--format", "ndjson"]).stdout;
+    let lines: Vec<serde_json::Value> = ndjson
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines, rows);
+    // Numbers stay numbers, NULL stays null.
+    let figures: Vec<serde_json::Value> =
+        serde_json::from_str(&env.run(&["figures", "--format", "json"]).stdout).unwrap();
+    let total = figures
+        .iter()
+        .find(|f| f["id"] == "fig-prk-trade-total")
+        .unwrap();
+    assert_eq!(total["value_norm"], serde_json::json!(5.7e9));
+    assert_eq!(total["value"], "5.7 billion");
+    assert_eq!(total["period"], serde_json::Value::Null);
+}
+
+#[test]
+fn timeline_overlap_and_within_differ_as_documented() {
+    let env = seeded();
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["timeline", "--format", "csv", "--no-header"];
+        full.extend_from_slice(args);
+        let out = env.run(&full).stdout;
+        out.lines()
+            .map(|l| l.rsplit(',').next().unwrap().to_string())
+            .collect()
+    };
+    // The 2014/2015 span overlaps 2015 but is not inside it.
+    let overlap = ids(&["--from", "2015", "--to", "2015"]);
+    assert!(overlap.contains(&"ev-2014-2015-rus-prk-rapprochement".to_string()));
+    let within = ids(&["--from", "2015", "--to", "2015", "--within"]);
+    assert!(!within.contains(&"ev-2014-2015-rus-prk-rapprochement".to_string()));
+    assert_eq!(
+        within,
+        vec![
+            "ev-2015-putin-kim-summit-not-held",
+            "ev-2015-year-of-russian-korean-friendship"
+        ]
+    );
+    // A month-precise --to takes the whole month; a day in 2016 overlaps "2016".
+    assert_eq!(ids(&["--from", "2016-06-01", "--to", "2016-06"]).len(), 2);
+}
+
+#[test]
+fn parameters_are_checked_before_anything_runs() {
+    let env = seeded();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["timeline", "--from", "23/06/2017"],
+            "error: from: day/month/year dates are not accepted (found \"23/06/2017\") — write YYYY-MM-DD: 2017-06-23\n",
+        ),
+        (
+            &["timeline", "--actor", "prk"],
+            "error: actor: no actor \"prk\" in the archive — did you mean PRK?\n",
+        ),
+        (
+            &["figures", "--area", "XYZ"],
+            "error: area: no actor \"XYZ\" in the archive — dossier actors lists them\n",
+        ),
+        (
+            &["run", "figure"],
+            "error: figure needs id (text, required) — the parameters of figure are id (text, required)\n",
+        ),
+        (
+            &["run", "summary", "-p", "top=many"],
+            "error: top: not a whole number (found \"many\")\n",
+        ),
+        (
+            &["run", "timeline", "-p", "within=perhaps"],
+            "error: within: not true or false (found \"perhaps\")\n",
+        ),
+        (
+            &["run", "sources", "-p", "x=1"],
+            "error: sources has no parameter \"x\" — sources takes no parameters\n",
+        ),
+        (
+            &["run", "nosuch"],
+            "error: no query named \"nosuch\" — the queries are timeline, figures, sources, actors, search, summary, event, figure, source, actor, citations, linked, via; dossier queries describes them\n",
+        ),
+        (
+            &["run", "event", "-p", "id"],
+            "error: -p takes name=value (found \"id\")\n",
+        ),
+        (
+            &["search", "\"unclosed"],
+            "error: search: \"\\\"unclosed\" is not a search dossier understands (unterminated string) — for example: coal, \"crossed the line\", nucl*, coal AND China, wheat OR flour, coal NOT China; put words with punctuation in double quotes\n",
+        ),
+        (
+            &["schema", "nosuch"],
+            "error: no table or view named \"nosuch\" — dossier schema lists them all\n",
+        ),
+    ];
+    for (args, stderr) in cases {
+        let run = env.run(args);
+        assert_eq!(
+            (run.code, run.stderr.as_str(), run.stdout.as_str()),
+            (2, *stderr, ""),
+            "{args:?}"
+        );
+    }
+    let run = env.run(&["show", "ev-1961"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "error: no event, figure, source or actor has the id \"ev-1961\" — did you mean ev-1961-friendship-treaty?\n"
+    );
+}
+
+#[test]
+fn run_gives_a_canned_query_its_typed_parameters() {
+    let env = seeded();
+    let run = env.run(&[
+        "run",
+        "timeline",
+        "-p",
+        "from=2016",
+        "-p",
+        "to=2016",
+        "-p",
+        "actor=PRK",
+        "--format",
+        "csv",
+        "--no-header",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "2016,Sergey Lavrov visits Pyongyang and says closer co-operation would strengthen regional security,sergey-lavrov;RUS;PRK,diplomacy,src-lavrov-2016-pyongyang-remarks,ev-2016-lavrov-visit-pyongyang\n\
+         2016?,Pyongyang signals it may resume the six-party negotiations on its nuclear programme,PRK,diplomacy;nuclear,src-nee-2017-pyongyang-russian-sentiment,ev-2016-prk-six-party-signal\n"
+    );
+    // The same as the built-in command with typed flags.
+    let flags = env.run(&[
+        "timeline",
+        "--from",
+        "2016",
+        "--to",
+        "2016",
+        "--actor",
+        "PRK",
+        "--format",
+        "csv",
+        "--no-header",
+    ]);
+    assert_eq!(flags.stdout, run.stdout);
+}
+
+#[test]
+fn a_user_query_folder_adds_queries() {
+    let env = seeded();
+    env.write(
+        "my-queries/big-figures.sql",
+        "-- name: big-figures\n\
+         -- summary: Figures above a threshold, largest first\n\
+         -- param: min real default 1000000000 | the smallest normalised value to show\n\
+         -- param: unit text default USD | the unit\n\
+         SELECT id, value, unit FROM figures WHERE value_norm >= :min AND unit = :unit ORDER BY value_norm DESC, id\n",
+    );
+    let run = env.run(&[
+        "--queries",
+        "my-queries",
+        "run",
+        "big-figures",
+        "-p",
+        "min=2.6e10",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "id,value,unit\nfig-flagship-projects-total-cost,55 billion,USD\nfig-gas-pipeline-cost,30 billion,USD\n"
+    );
+    let listed = env
+        .cmd()
+        .env("DOSSIER_QUERIES", "my-queries")
+        .args(["queries", "--format", "csv"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(
+        listed.ends_with("big-figures,\"Figures above a threshold, largest first\",\"min (real, default 1000000000), unit (text, default USD)\",my-queries/big-figures.sql\n"),
+        "{listed}"
+    );
+    // A broken file is reported with its place, and a clash with a built-in name refused.
+    env.write(
+        "bad/oops.sql",
+        "-- name: oops\n-- summary: x\n-- param: n number optional | h\nSELECT :n\n",
+    );
+    let run = env.run(&["--queries", "bad", "queries"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "error: bad/oops.sql:3:1: unknown type \"number\": use text, integer, real, date, boolean or actor (add [] for a list)\n"
+    );
+    env.write(
+        "clash/timeline.sql",
+        "-- name: timeline\n-- summary: mine\nSELECT 1\n",
+    );
+    let run = env.run(&["--queries", "clash", "run", "timeline"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("the name \"timeline\" is already taken by a built-in query"),
+        "{}",
+        run.stderr
+    );
+    // Built-in commands do not depend on the user's folder.
+    assert_eq!(env.run(&["--queries", "bad", "timeline"]).code, 0);
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let env = seeded();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("dossier"))
+        .current_dir(env.dir.path())
+        .args(["sql", "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 500000) SELECT n FROM r"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn commands_need_an_archive() {
+    let env = Env::new();
+    let run = env.run(&["timeline"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "error: dossier.db: no archive there — build one with dossier load (or name another with --db)\n"
+    );
+    assert!(
+        !env.path("dossier.db").exists(),
+        "a query must not create the file"
+    );
+}
+
+#[test]
+fn output_files_appear_whole() {
+    let env = seeded();
+    let run = env.run(&["figures", "--format", "csv", "-o", "figures.csv"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""));
+    let text = std::fs::read_to_string(env.path("figures.csv")).unwrap();
+    assert_eq!(text.lines().count(), 19);
+    // A failing query leaves no file behind.
+    let run = env.run(&["sql", "SELECT * FROM nosuch", "-o", "out.csv"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        !env.files("").iter().any(|f| f.starts_with("out.csv")),
+        "{:?}",
+        env.files("")
+    );
+}
