@@ -512,6 +512,23 @@ JOIN sources s ON s.id = c.source
 LEFT JOIN events e ON e.id = c.event
 LEFT JOIN figures f ON f.id = c.figure;
 
+-- What the full-text index reads its text from. The loader numbers the rows of
+-- events, figures, sources and citations from one counter, so a rowid names one row of
+-- one of the four, and a lookup by rowid through this view stays an indexed one.
+CREATE VIEW search_source AS
+SELECT
+  rowid,                         -- the row's rowid in its own table
+  'event' AS kind,               -- event, figure, source or quote
+  id,                            -- the fact's id; for a quote, the event or figure it supports
+  date,                          -- the fact's date as written
+  title,                         -- the text searched first: a title or measure
+  notes AS body                  -- the text searched second: notes or a quote
+FROM events
+UNION ALL SELECT rowid, 'figure', id, period, measure, notes FROM figures
+UNION ALL SELECT rowid, 'source', id, published, title, NULL FROM sources
+UNION ALL SELECT c.id, 'quote', coalesce(c.event, c.figure), coalesce(e.date, f.period), NULL, c.quote
+  FROM citations c LEFT JOIN events e ON e.id = c.event LEFT JOIN figures f ON f.id = c.figure;
+
 -- dossier: after rows
 
 CREATE INDEX events_by_date ON events (date_start, date_end, id);
@@ -530,7 +547,10 @@ CREATE INDEX sources_by_issuer ON sources (issuer) WHERE issuer IS NOT NULL;
 CREATE UNIQUE INDEX actor_aliases_unique ON actor_aliases (alias COLLATE NOCASE);
 
 -- Full-text search over event titles and notes, figure measures and notes, quotes
--- and source titles, queried with MATCH and ranked with bm25 (dossier search).
+-- and source titles, queried with MATCH and ranked with bm25 (dossier search). The
+-- index keeps no copy of the text: it reads it through search_source. The loader fills
+-- it while the rows are inserted; INSERT INTO search(search) VALUES ('rebuild')
+-- rebuilds it from search_source.
 -- column search.kind: event, figure, quote or source
 -- column search.id: the fact's id; for a quote, the event or figure it supports
 -- column search.date: the fact's date as written (a figure's period, a source's publication date)
@@ -538,11 +558,6 @@ CREATE UNIQUE INDEX actor_aliases_unique ON actor_aliases (alias COLLATE NOCASE)
 -- column search.body: an event's or figure's notes, or a quote (searched)
 CREATE VIRTUAL TABLE search USING fts5(
   kind UNINDEXED, id UNINDEXED, date UNINDEXED, title, body,
+  content = 'search_source', content_rowid = 'rowid',
   tokenize = 'porter unicode61 remove_diacritics 2'
 );
-INSERT INTO search (kind, id, date, title, body) SELECT 'event', id, date, title, notes FROM events;
-INSERT INTO search (kind, id, date, title, body) SELECT 'figure', id, period, measure, notes FROM figures;
-INSERT INTO search (kind, id, date, title, body) SELECT 'source', id, published, title, NULL FROM sources;
-INSERT INTO search (kind, id, date, title, body)
-  SELECT DISTINCT 'quote', coalesce(c.event, c.figure), coalesce(e.date, f.period), NULL, c.quote
-  FROM citations c LEFT JOIN events e ON e.id = c.event LEFT JOIN figures f ON f.id = c.figure;

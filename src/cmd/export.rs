@@ -77,7 +77,8 @@ fn object(conn: &rusqlite::Connection, name: &str) -> Result<String> {
     }
     let mut stmt = conn.prepare(
         "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' \
-         AND name NOT LIKE 'search_%' ORDER BY type, name",
+         AND name NOT IN ('search_data', 'search_idx', 'search_content', 'search_docsize', 'search_config') \
+         ORDER BY type, name",
     )?;
     let names: Vec<String> = stmt
         .query_map([], |r| r.get(0))?

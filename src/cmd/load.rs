@@ -56,10 +56,14 @@ fn print(
     }));
     out.columns(&rows)?;
     let total: u64 = report.tables.iter().map(|t| t.rows).sum();
-    out.line(&format!(
-        "checked references and built indexes in {}",
-        duration(report.finishing)
-    ))?;
+    let phases: Vec<String> = report
+        .phases
+        .iter()
+        .map(|(what, took)| format!("{what} in {}", duration(*took)))
+        .collect();
+    if !phases.is_empty() {
+        out.line(&phases.join(", "))?;
+    }
     if dry_run {
         out.line(&format!(
             "checked {total} rows in {files} {} in {}: no problems found; nothing was written (--dry-run)",

@@ -500,7 +500,18 @@ fn unit_hint(text: &str, vocab: &Vocab) -> String {
         .into()
 }
 
+/// The first control character in `text`, if any (tab, LF and CR allowed when
+/// `allow_breaks`). Scans bytes: every C0 control and DEL is one byte below 0x20 or
+/// 0x7F, and every C1 control is 0xC2 followed by 0x80..=0x9F, so most cells are
+/// cleared without decoding a character.
 fn has_control(text: &str, allow_breaks: bool) -> Option<char> {
+    let b = text.as_bytes();
+    let suspect = b.iter().any(|&c| {
+        c < 0x20 && !(allow_breaks && matches!(c, b'\n' | b'\r' | b'\t')) || c == 0x7F || c == 0xC2
+    });
+    if !suspect {
+        return None;
+    }
     text.chars()
         .find(|c| c.is_control() && !(allow_breaks && matches!(c, '\n' | '\r' | '\t')))
 }

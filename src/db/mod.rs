@@ -121,6 +121,15 @@ pub fn column_notes() -> Vec<ColumnNote> {
     notes
 }
 
+/// The statement that creates the full-text table, as schema.sql writes it.
+pub fn search_table() -> &'static str {
+    let after = schema_after_rows();
+    let start = after.find("CREATE VIRTUAL TABLE search").unwrap_or(after.len());
+    let rest = &after[start..];
+    let end = rest.find(";\n").map_or(rest.len(), |i| i + 1);
+    &rest[..end]
+}
+
 /// Settings every connection gets, whatever it is for.
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", true)
@@ -228,7 +237,8 @@ mod tests {
         let notes = column_notes();
         let mut stmt = conn.prepare(
             "SELECT m.name, p.name FROM sqlite_schema m JOIN pragma_table_info(m.name) p \
-             WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE 'search_%'",
+             WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' \
+             AND m.name NOT IN ('search_data', 'search_idx', 'search_docsize', 'search_config')",
         )?;
         let columns: Vec<(String, String)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -2,12 +2,16 @@
 -- summary: Full-text search of event titles and notes, figure measures and notes, quotes and source titles, best first
 -- param: query text required | words, "a phrase", prefix*, AND, OR, NOT (SQLite FTS5 syntax)
 -- param: limit integer default 20 | show at most this many matches
-SELECT
-  kind,
-  id,
-  date,
-  snippet(search, -1, '[', ']', '…', 12) AS snippet
-FROM search
-WHERE search MATCH :query
-ORDER BY rank, kind, id
+-- Snippets are made only for the best matches, and a quote cited twice for the same
+-- fact is shown once.
+SELECT kind, id, date, snippet
+FROM (
+  SELECT kind, id, date, snippet(search, -1, '[', ']', '…', 12) AS snippet, rank
+  FROM search
+  WHERE search MATCH :query
+  ORDER BY rank
+  LIMIT :limit * 3
+)
+GROUP BY kind, id, snippet
+ORDER BY min(rank), kind, id
 LIMIT :limit

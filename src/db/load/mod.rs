@@ -1,0 +1,714 @@
+//! Loading: builds a new archive from CSV files, all or nothing.
+//!
+//! The new database is written to a temporary file beside the target and renamed over
+//! it only when every row of every file is valid, so a failed, interrupted or killed
+//! load leaves the previous archive exactly as it was. A lock file beside the target
+//! keeps two loads from building at once, and lets the next load remove what a killed
+//! one left behind.
+//!
+//! Three threads share the work. The calling thread reads and checks the CSV
+//! (`reader`); one thread inserts the rows (`insert`); a third builds the full-text
+//! index in a database of its own (`search`), which is copied into the archive at
+//! the end, because indexing text costs as much as everything else together and
+//! SQLite lets only one thread write a database. Batches of records travel from the
+//! reader to both and come back to be reused, so memory stays flat however large the
+//! input. Checks that need every row (`checks`) run once the rows are in.
+
+mod checks;
+mod insert;
+mod reader;
+mod search;
+
+use super::check::{Derived, Finding, Layout, Vocab};
+use super::csvread::Record;
+use super::spec::Table;
+use super::{APPLICATION_ID, SCHEMA_VERSION};
+use crate::error::{Error, Problem, Problems, Result};
+use rusqlite::{Connection, params};
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Sender, SyncSender};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How many problems a failed load lists before it only counts the rest.
+pub const PROBLEM_CAP: usize = 100;
+
+/// Records per batch handed from the reading thread to the inserting one.
+const BATCH: usize = 1024;
+
+/// Where a CSV file's bytes come from.
+#[derive(Clone, Debug)]
+pub enum Data {
+    Path(PathBuf),
+    /// The seed, compiled into the binary so that `load` works from any directory.
+    Embedded(&'static [u8]),
+}
+
+/// One CSV file to load.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// The name messages and `load_files` use for it.
+    pub label: String,
+    pub table: Table,
+    pub data: Data,
+}
+
+/// The seed archive, as embedded at build time.
+pub fn seed() -> Vec<Input> {
+    let files: [(Table, &'static [u8]); 5] = [
+        (Table::Sources, include_bytes!("../../../seed/sources.csv")),
+        (Table::Actors, include_bytes!("../../../seed/actors.csv")),
+        (Table::Events, include_bytes!("../../../seed/events.csv")),
+        (Table::Figures, include_bytes!("../../../seed/figures.csv")),
+        (Table::Citations, include_bytes!("../../../seed/citations.csv")),
+    ];
+    files
+        .into_iter()
+        .map(|(table, bytes)| Input {
+            label: format!("seed/{}", table.file_name()),
+            table,
+            data: Data::Embedded(bytes),
+        })
+        .collect()
+}
+
+/// Finds the CSV files in the folders (or files) named on the command line.
+///
+/// A `.csv` file whose name is not one of the five is an error rather than skipped:
+/// a misnamed `Events.csv` silently left out would be data lost without a word.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<Input>> {
+    let mut inputs = Vec::new();
+    let names = || {
+        Table::ALL
+            .iter()
+            .map(|t| t.file_name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for path in paths {
+        let meta = fs::metadata(path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        if meta.is_file() {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let table = Table::from_file_name(name).ok_or_else(|| {
+                Error::Usage(format!(
+                    "{}: dossier reads only files named {} — rename the file, or name its folder",
+                    path.display(),
+                    names()
+                ))
+            })?;
+            inputs.push(Input {
+                label: path.display().to_string(),
+                table,
+                data: Data::Path(path.clone()),
+            });
+            continue;
+        }
+        let mut found = Vec::new();
+        let entries = fs::read_dir(path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|source| Error::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let file = entry.path();
+            if let Some(table) = Table::from_file_name(&name) {
+                found.push(Input {
+                    label: file.display().to_string(),
+                    table,
+                    data: Data::Path(file),
+                });
+            } else if name.to_lowercase().ends_with(".csv") {
+                return Err(Error::Usage(format!(
+                    "{}: not a file dossier reads — the CSV files of an archive folder are {}; \
+                     rename it, or move it out of the folder",
+                    file.display(),
+                    names()
+                )));
+            }
+        }
+        if found.is_empty() {
+            return Err(Error::Usage(format!(
+                "{}: no archive files in this folder — it needs at least one of {}",
+                path.display(),
+                names()
+            )));
+        }
+        inputs.extend(found);
+    }
+    // Files load table by table, so that the report can time each table.
+    inputs.sort_by_key(|i| i.table);
+    Ok(inputs)
+}
+
+/// What to load and where.
+pub struct Options {
+    pub target: PathBuf,
+    pub inputs: Vec<Input>,
+    /// How the inputs are described in `load_runs.inputs`.
+    pub described: String,
+    /// Check everything, write nothing.
+    pub dry_run: bool,
+}
+
+/// Rows and time for one table.
+#[derive(Clone, Debug)]
+pub struct TableReport {
+    pub table: Table,
+    pub files: usize,
+    pub rows: u64,
+    pub elapsed: Duration,
+}
+
+/// What a successful load did.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub tables: Vec<TableReport>,
+    /// What happened after the rows were in, and how long each step took.
+    pub phases: Vec<(&'static str, Duration)>,
+    pub elapsed: Duration,
+    /// Earlier loads carried over into the new archive's history.
+    pub history: usize,
+}
+
+/// Builds the archive. On any problem, nothing is written.
+pub fn run(opts: &Options) -> Result<Report> {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let _lock = if opts.dry_run {
+        None
+    } else {
+        Some(lock(&opts.target)?)
+    };
+    let previous = previous_archive(&opts.target)?;
+    let temp = TempFile::new(&opts.target, opts.dry_run, "")?;
+    let conn = Connection::open(&temp.path).map_err(Error::sqlite(format!(
+        "cannot create {}",
+        temp.path.display()
+    )))?;
+    prepare_build(&conn)?;
+    let history = match &previous {
+        Some(path) => carry_history(&conn, path),
+        None => 0,
+    };
+    conn.execute(
+        "INSERT INTO load_runs (started, finished, dossier_version, inputs) VALUES (?1, ?1, ?2, ?3)",
+        params![started_at, env!("CARGO_PKG_VERSION"), opts.described],
+    )?;
+    let run_id = conn.last_insert_rowid();
+    let vocab = vocabularies(&conn)?;
+    // A dry run checks; it has no use for a search index.
+    let index = if opts.dry_run {
+        None
+    } else {
+        let file = TempFile::new(&opts.target, false, ".search")?;
+        let conn = search::open(&file.path)?;
+        Some((file, conn))
+    };
+    let (index_file, index_conn) = match index {
+        Some((f, c)) => (Some(f), Some(c)),
+        None => (None, None),
+    };
+
+    let threads = pipeline(conn, index_conn, run_id, &opts.inputs, &vocab)?;
+    let conn = threads.conn;
+    let mut problems = Collector::default();
+    problems.merge(threads.read.problems);
+    problems.merge(threads.inserted.problems);
+    let mut phases = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &'static str, phases: &mut Vec<(&'static str, Duration)>| {
+        phases.push((name, clock.elapsed()));
+        clock = Instant::now();
+    };
+    // References can only be judged when every file was read to its end; otherwise each
+    // row of an unreadable file would come back as a wave of "unknown id" problems.
+    if threads.read.complete {
+        checks::run(&conn, &threads.read.files, &threads.inserted.file_ids, &mut problems)?;
+    }
+    lap("checked references", &mut phases);
+    if problems.total > 0 {
+        return Err(Error::Invalid(problems.finish(opts.inputs.len())));
+    }
+
+    conn.execute_batch(super::schema_after_rows())
+        .map_err(Error::sqlite("cannot build the indexes"))?;
+    lap("built indexes", &mut phases);
+    if let (Some(file), Some(indexer)) = (&index_file, threads.indexer) {
+        let indexed = indexer
+            .join()
+            .map_err(|_| Error::Internal("the indexing thread stopped unexpectedly".into()))?;
+        indexed?.close().map_err(|(_, e)| Error::from(e))?;
+        search::copy_into(&conn, &file.path)?;
+        lap("built the search index", &mut phases);
+    }
+    let finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    conn.execute(
+        "UPDATE load_runs SET finished = ?1 WHERE id = ?2",
+        params![finished_at, run_id],
+    )?;
+    let dangling: i64 =
+        conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })?;
+    if dangling > 0 {
+        // The cross-file checks above should have caught every one of these.
+        return Err(Error::Internal(format!(
+            "{dangling} foreign key violations survived the checks; nothing was loaded"
+        )));
+    }
+    conn.close().map_err(|(_, e)| Error::from(e))?;
+    drop(index_file);
+    if !opts.dry_run {
+        temp.commit(&opts.target)?;
+        lap("synced", &mut phases);
+    }
+    let tables = Table::ALL
+        .iter()
+        .map(|t| {
+            let s = threads.inserted.tables.get(t).cloned().unwrap_or_default();
+            TableReport {
+                table: *t,
+                files: s.files,
+                rows: s.rows,
+                elapsed: s.elapsed(),
+            }
+        })
+        .collect();
+    Ok(Report {
+        tables,
+        phases,
+        elapsed: started.elapsed(),
+        history,
+    })
+}
+
+/// Takes the lock that keeps two loads of one archive apart.
+fn lock(target: &Path) -> Result<File> {
+    let path = sidecar(target, ".lock");
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| Error::Write {
+            path: path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::Locked {
+            path: target.to_path_buf(),
+        }),
+        Err(fs::TryLockError::Error(source)) => Err(Error::Write { path, source }),
+    }
+}
+
+/// `dossier.db` + `.lock` → `dossier.db.lock`, in the same folder.
+fn sidecar(target: &Path, suffix: &str) -> PathBuf {
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    target.with_file_name(name)
+}
+
+/// The existing archive at the target, if there is one; refuses anything else.
+fn previous_archive(target: &Path) -> Result<Option<PathBuf>> {
+    match fs::metadata(target) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Read {
+            path: target.to_path_buf(),
+            source,
+        }),
+        Ok(m) if m.is_dir() => Err(Error::NotAnArchive {
+            path: target.to_path_buf(),
+            reason: "it is a folder".into(),
+        }),
+        Ok(m) if m.len() == 0 => Ok(None),
+        Ok(_) => {
+            super::open_read_only(target)?;
+            Ok(Some(target.to_path_buf()))
+        }
+    }
+}
+
+/// The file a load builds in; removed unless it is renamed over the target.
+struct TempFile {
+    path: PathBuf,
+}
+
+impl TempFile {
+    /// A temporary file beside the target (`dossier.db.load-PID.tmp`, or with `kind`
+    /// before `.tmp`), or in the system's temporary folder for a dry run.
+    fn new(target: &Path, dry_run: bool, kind: &str) -> Result<Self> {
+        let path = if dry_run {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            std::env::temp_dir().join(format!("dossier-check-{}-{nanos}.db", std::process::id()))
+        } else {
+            if kind.is_empty() {
+                remove_leftovers(target);
+            }
+            sidecar(target, &format!(".load-{}{kind}.tmp", std::process::id()))
+        };
+        remove_quietly(&path);
+        Ok(TempFile { path })
+    }
+
+    /// Makes the new archive durable, then puts it in place in one rename.
+    fn commit(self, target: &Path) -> Result<()> {
+        let write_err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Write { path, source }
+        };
+        File::open(&self.path)
+            .and_then(|f| f.sync_all())
+            .map_err(write_err(&self.path))?;
+        fs::rename(&self.path, target).map_err(write_err(target))?;
+        // The rename itself is durable only once the folder is synced.
+        if let Some(dir) = target.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        std::mem::forget(self);
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        remove_quietly(&self.path);
+    }
+}
+
+fn remove_quietly(path: &Path) {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let _ = fs::remove_file(sidecar(path, suffix));
+    }
+}
+
+/// Removes the temporary files of loads that were killed. Called under the lock, so
+/// no other load can be writing them.
+fn remove_leftovers(target: &Path) {
+    let Some(name) = target.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let prefix = format!("{name}.load-");
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Settings for the file being built. It is private until renamed, so the rollback
+/// journal and syncs are off; durability comes from one sync before the rename.
+fn prepare_build(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "PRAGMA journal_mode = OFF;
+         PRAGMA synchronous = OFF;
+         PRAGMA cache_size = -32768;
+         PRAGMA temp_store = FILE;",
+    )
+    .map_err(Error::sqlite("cannot set up the new archive"))?;
+    conn.execute_batch(super::schema_tables())
+        .map_err(Error::sqlite("cannot create the tables"))?;
+    // Foreign keys are checked by the cross-file queries after all rows are in: rows may
+    // name ids defined further down (a figure's base, a source's via), and those queries
+    // say which file and line is wrong where SQLite would only refuse. The final
+    // foreign_key_check confirms the result.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         CREATE TEMP TABLE invalid_ids (tbl TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID;",
+    )?;
+    Ok(())
+}
+
+/// Copies the load history of the archive being replaced. History is a convenience:
+/// an archive whose history cannot be read is still replaced, with fresh history.
+fn carry_history(conn: &Connection, previous: &Path) -> usize {
+    let copy = || -> rusqlite::Result<usize> {
+        conn.execute("ATTACH DATABASE ?1 AS previous", [uri(previous)])?;
+        let result = (|| {
+            let (app, version): (i64, i64) = conn.query_row(
+                "SELECT (SELECT application_id FROM previous.pragma_application_id), \
+                        (SELECT user_version FROM previous.pragma_user_version)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if app != APPLICATION_ID || version != SCHEMA_VERSION {
+                return Ok(0);
+            }
+            let runs = conn.execute(
+                "INSERT INTO load_runs SELECT id, started, finished, dossier_version, inputs \
+                 FROM previous.load_runs ORDER BY id",
+                [],
+            )?;
+            conn.execute(
+                "INSERT INTO load_files SELECT id, run, path, tbl, sha256, bytes, rows \
+                 FROM previous.load_files ORDER BY id",
+                [],
+            )?;
+            Ok(runs)
+        })();
+        conn.execute_batch("DETACH DATABASE previous")?;
+        result
+    };
+    match copy() {
+        Ok(n) => n,
+        Err(_) => {
+            let _ = conn.execute_batch("DELETE FROM load_files; DELETE FROM load_runs;");
+            0
+        }
+    }
+}
+
+/// A read-only URI for a path, so that ATTACH can never write to the old archive.
+fn uri(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::from("file:");
+    for b in abs.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out.push_str("?mode=ro");
+    out
+}
+
+fn vocabularies(conn: &Connection) -> Result<Vocab> {
+    let list = |sql: &str| -> rusqlite::Result<Vec<String>> {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect()
+    };
+    Ok(Vocab {
+        units: list("SELECT code FROM units")?.into_iter().collect(),
+        source_kinds: list("SELECT code FROM source_kinds ORDER BY rowid")?,
+        actor_kinds: list("SELECT code FROM actor_kinds ORDER BY rowid")?,
+    })
+}
+
+/// A file being loaded, as every thread sees it.
+#[derive(Debug)]
+struct FileInfo {
+    label: Arc<str>,
+    order: usize,
+    layout: Layout,
+}
+
+/// One record and what the reading thread made of it.
+#[derive(Default)]
+struct Row {
+    rec: Record,
+    derived: Derived,
+    valid: bool,
+    /// The row's rowid (for citations, its id). One counter numbers the rows of every
+    /// table in load order, so that the full-text index, which points at events,
+    /// figures, sources and citations alike, gets each rowid once and in increasing
+    /// order: FTS5 writes a segment whenever a rowid goes backwards, and merging
+    /// thousands of small segments costs more than indexing.
+    rowid: i64,
+    /// For an event or figure, the id of its inline citation.
+    citation: i64,
+}
+
+struct Batch {
+    rows: Vec<Row>,
+    len: usize,
+}
+
+#[derive(Clone)]
+enum Message {
+    Start(Arc<FileInfo>),
+    Rows(Arc<Batch>),
+    End {
+        sha256: String,
+        bytes: u64,
+        rows: u64,
+    },
+}
+
+/// Hands a batch back to the reader once the last thread is done with it.
+fn recycle(batch: Arc<Batch>, back: &Sender<Batch>) {
+    if let Some(b) = Arc::into_inner(batch) {
+        // The reader may have finished; then nobody needs the batch back.
+        let _ = back.send(b);
+    }
+}
+
+/// Problems up to the cap, and a count of all.
+#[derive(Default)]
+struct Collector {
+    shown: Vec<Problem>,
+    total: usize,
+}
+
+impl Collector {
+    fn push(&mut self, p: Problem) {
+        self.total += 1;
+        if self.shown.len() < PROBLEM_CAP {
+            self.shown.push(p);
+        }
+    }
+
+    fn add(&mut self, file: &FileInfo, line: u64, f: Finding) {
+        self.push(Problem {
+            file: file.label.clone(),
+            line,
+            column: f.column,
+            what: f.what,
+            found: f.found,
+            fix: f.fix,
+            order: file.order,
+        });
+    }
+
+    fn merge(&mut self, other: Collector) {
+        self.total += other.total;
+        self.shown.extend(other.shown);
+    }
+
+    fn finish(mut self, inputs: usize) -> Problems {
+        self.shown.sort_by_key(|p| (p.order, p.line, p.column));
+        self.shown.truncate(PROBLEM_CAP);
+        let mut files: Vec<usize> = self.shown.iter().map(|p| p.order).collect();
+        files.dedup();
+        Problems {
+            shown: self.shown,
+            total: self.total,
+            files: files.len().clamp(1, inputs.max(1)),
+        }
+    }
+}
+
+/// What the reading side saw.
+struct ReadOutcome {
+    files: Vec<Arc<FileInfo>>,
+    problems: Collector,
+    /// False when some file could not be read to its end.
+    complete: bool,
+}
+
+/// What the inserting side did.
+struct InsertOutcome {
+    problems: Collector,
+    /// `load_files.id` of each started file, in the order they started.
+    file_ids: Vec<i64>,
+    tables: HashMap<Table, TableStats>,
+}
+
+#[derive(Clone, Default)]
+struct TableStats {
+    files: usize,
+    rows: u64,
+    first: Option<Instant>,
+    last: Option<Instant>,
+}
+
+impl TableStats {
+    fn elapsed(&self) -> Duration {
+        match (self.first, self.last) {
+            (Some(a), Some(b)) => b.duration_since(a),
+            _ => Duration::ZERO,
+        }
+    }
+}
+
+/// What the threads leave behind.
+struct Threads {
+    conn: Connection,
+    read: ReadOutcome,
+    inserted: InsertOutcome,
+    /// The indexing thread, still finishing; joined once the indexes are built.
+    indexer: Option<thread::JoinHandle<Result<Connection>>>,
+}
+
+/// Runs the reader on this thread, the inserter and the indexer on their own.
+fn pipeline(
+    conn: Connection,
+    index: Option<Connection>,
+    run_id: i64,
+    inputs: &[Input],
+    vocab: &Vocab,
+) -> Result<Threads> {
+    let (back, returned) = mpsc::channel::<Batch>();
+    let (to_inserter, inserter_rx) = mpsc::sync_channel::<Message>(4);
+    let inserter_back = back.clone();
+    let inserter = thread::Builder::new()
+        .name("dossier-insert".into())
+        .spawn(move || insert::run(conn, run_id, inserter_rx, inserter_back))
+        .map_err(|e| Error::Internal(format!("cannot start the inserting thread: {e}")))?;
+    let mut sinks: Vec<SyncSender<Message>> = vec![to_inserter];
+    let mut indexer = None;
+    if let Some(index) = index {
+        let (to_indexer, indexer_rx) = mpsc::sync_channel::<Message>(4);
+        let indexer_back = back.clone();
+        indexer = Some(
+            thread::Builder::new()
+                .name("dossier-search".into())
+                .spawn(move || search::run(index, indexer_rx, indexer_back))
+                .map_err(|e| Error::Internal(format!("cannot start the indexing thread: {e}")))?,
+        );
+        sinks.push(to_indexer);
+    }
+    drop(back);
+    let mut read = ReadOutcome {
+        files: Vec::new(),
+        problems: Collector::default(),
+        complete: true,
+    };
+    let mut reader = reader::Reader::new(sinks, returned);
+    let mut read_error = None;
+    for (order, input) in inputs.iter().enumerate() {
+        match reader.file(input, order, vocab, &mut read) {
+            Ok(true) => {}
+            // A thread stopped; its own error says why.
+            Ok(false) => break,
+            Err(e) => {
+                read_error = Some(e);
+                break;
+            }
+        }
+    }
+    drop(reader);
+    let joined = inserter
+        .join()
+        .map_err(|_| Error::Internal("the inserting thread stopped unexpectedly".into()))?;
+    let (conn, inserted) = joined?;
+    if let Some(e) = read_error {
+        return Err(e);
+    }
+    Ok(Threads {
+        conn,
+        read,
+        inserted,
+        indexer,
+    })
+}

@@ -1,0 +1,264 @@
+//! The reading side of a load: opens each CSV file, maps its header, checks every
+//! row, numbers the rows, and hands batches to the inserting and indexing threads.
+
+use super::{BATCH, Batch, Collector, Data, FileInfo, Input, Message, ReadOutcome, Row};
+use crate::db::check::{self, Finding, Layout, Vocab};
+use crate::db::csvread::{self, Fatal, Record};
+use crate::db::spec::Table;
+use crate::error::{Error, Problem, Result};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender};
+
+/// The reading thread's state across files.
+pub(super) struct Reader {
+    /// The inserting thread, then the indexing thread if there is one.
+    sinks: Vec<SyncSender<Message>>,
+    /// Batches the other threads are done with.
+    returned: Receiver<Batch>,
+    spare: Vec<Batch>,
+    /// The next rowid, shared by every table (see `Row::rowid`); rows keep their
+    /// number even if they are refused.
+    next: i64,
+    findings: Vec<Finding>,
+}
+
+impl Reader {
+    pub(super) fn new(sinks: Vec<SyncSender<Message>>, returned: Receiver<Batch>) -> Self {
+        Reader {
+            sinks,
+            returned,
+            spare: Vec::new(),
+            next: 1,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Sends a message to every thread; false if one has gone away.
+    fn send(&self, msg: Message) -> bool {
+        self.sinks.iter().all(|s| s.send(msg.clone()).is_ok())
+    }
+
+    fn batch(&mut self) -> Batch {
+        while let Ok(mut b) = self.returned.try_recv() {
+            b.len = 0;
+            self.spare.push(b);
+        }
+        self.spare.pop().unwrap_or_else(|| Batch {
+            rows: Vec::with_capacity(BATCH),
+            len: 0,
+        })
+    }
+
+    /// Reads one file and sends its rows. Returns false if another thread has gone away.
+    pub(super) fn file(
+        &mut self,
+        input: &Input,
+        order: usize,
+        vocab: &Vocab,
+        outcome: &mut ReadOutcome,
+    ) -> Result<bool> {
+        let label: Arc<str> = Arc::from(input.label.as_str());
+        let source: Box<dyn Read> = match &input.data {
+            Data::Path(p) => Box::new(File::open(p).map_err(|source| Error::Read {
+                path: p.clone(),
+                source,
+            })?),
+            Data::Embedded(bytes) => Box::new(*bytes),
+        };
+        let read_err = |e: io::Error| Error::Read {
+            path: PathBuf::from(input.label.clone()),
+            source: e,
+        };
+        let table = input.table;
+        let at_start = |what: &str, found: &str, fix: &str| Problem {
+            file: label.clone(),
+            line: 1,
+            column: 1,
+            what: what.into(),
+            found: found.into(),
+            fix: fix.into(),
+            order,
+        };
+        let mut reader = match csvread::Reader::new(Hashing::new(source)) {
+            Ok(r) => r,
+            Err(Fatal::Io(e)) => return Err(read_err(e)),
+            Err(_) => {
+                outcome.problems.push(at_start(
+                    "file is UTF-16 or UTF-32",
+                    "a UTF-16 byte-order mark",
+                    "save it as UTF-8 (in Excel: CSV UTF-8; in LibreOffice: character set Unicode (UTF-8))",
+                ));
+                outcome.complete = false;
+                return Ok(true);
+            }
+        };
+        if reader.is_empty() {
+            outcome.problems.push(at_start(
+                "file is empty",
+                "no header row",
+                &format!("start the file with a header row: {}", table.header()),
+            ));
+            outcome.complete = false;
+            return Ok(true);
+        }
+        reader.set_delimiter(check::delimiter(table, reader.first_line()));
+        let mut header = Record::default();
+        let header_read = reader.read(&mut header);
+        let provisional = FileInfo {
+            label: label.clone(),
+            order,
+            layout: Layout {
+                table,
+                fields: Vec::new(),
+                width: 0,
+            },
+        };
+        match header_read {
+            Ok(true) => {}
+            Ok(false) => {
+                outcome.problems.push(at_start(
+                    "file has no header row",
+                    "only blank lines",
+                    &format!("start the file with {}", table.header()),
+                ));
+                outcome.complete = false;
+                return Ok(true);
+            }
+            Err(fatal) => {
+                fatal_problem(fatal, &provisional, &mut outcome.problems).map_err(read_err)?;
+                outcome.complete = false;
+                return Ok(true);
+            }
+        }
+        let layout = match check::layout(table, &header) {
+            Ok(l) => l,
+            Err(findings) => {
+                for f in findings {
+                    outcome.problems.add(&provisional, header.line, f);
+                }
+                outcome.complete = false;
+                return Ok(true);
+            }
+        };
+        let info = Arc::new(FileInfo {
+            label,
+            order,
+            layout,
+        });
+        outcome.files.push(info.clone());
+        if !self.send(Message::Start(info.clone())) {
+            return Ok(false);
+        }
+        let mut rows = 0u64;
+        let mut batch = self.batch();
+        loop {
+            if batch.len == batch.rows.len() {
+                batch.rows.push(Row::default());
+            }
+            let row = &mut batch.rows[batch.len];
+            match reader.read(&mut row.rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(fatal) => {
+                    fatal_problem(fatal, &info, &mut outcome.problems).map_err(read_err)?;
+                    outcome.complete = false;
+                    break;
+                }
+            }
+            if row.rec.is_blank() {
+                continue;
+            }
+            rows += 1;
+            row.rowid = self.next;
+            self.next += 1;
+            if matches!(table, Table::Events | Table::Figures) {
+                row.citation = self.next;
+                self.next += 1;
+            }
+            check::row(&info.layout, &row.rec, vocab, &mut row.derived, &mut self.findings);
+            row.valid = self.findings.is_empty();
+            for f in self.findings.drain(..) {
+                outcome.problems.add(&info, row.rec.line, f);
+            }
+            batch.len += 1;
+            if batch.len == BATCH {
+                if !self.send(Message::Rows(Arc::new(batch))) {
+                    return Ok(false);
+                }
+                batch = self.batch();
+            }
+        }
+        if batch.len > 0 && !self.send(Message::Rows(Arc::new(batch))) {
+            return Ok(false);
+        }
+        let hashing = reader.into_inner();
+        Ok(self.send(Message::End {
+            sha256: hashing.hex(),
+            bytes: hashing.bytes,
+            rows,
+        }))
+    }
+}
+
+fn fatal_problem(fatal: Fatal, file: &FileInfo, out: &mut Collector) -> io::Result<()> {
+    match fatal {
+        Fatal::Io(e) => return Err(e),
+        Fatal::Utf16 => {}
+        Fatal::UnterminatedQuote {
+            line,
+            field,
+            offset,
+        } => out.add(
+            file,
+            line,
+            Finding {
+                column: field + 1,
+                what: "quoted field is never closed".into(),
+                found: format!(
+                    "a \" at byte offset {offset} with no closing quote before the end of the file"
+                ),
+                fix: "add the closing double quote; the file may have been cut off".into(),
+            },
+        ),
+    }
+    Ok(())
+}
+
+/// Passes bytes through while computing their SHA-256.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R> Hashing<R> {
+    fn new(inner: R) -> Self {
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    fn hex(&self) -> String {
+        self.hasher
+            .clone()
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}

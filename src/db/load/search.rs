@@ -1,0 +1,102 @@
+//! The full-text index, built on a thread of its own while the rows are inserted.
+//!
+//! SQLite lets one connection write a database at a time, and tokenizing every title,
+//! note and quote costs about as much as inserting the rows. So the index is built in
+//! a second database by a second thread, from the same batches the inserter gets, and
+//! its tables are copied into the archive at the end. The index is external-content:
+//! it stores no copy of the text, which it reads back through the `search_source`
+//! view when a snippet is asked for; rowids that are unique across the four tables
+//! (see `Row::rowid`) make that lookup an indexed one.
+
+use super::{Batch, Message, recycle};
+use crate::db::spec::{Table, col};
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::mpsc::{Receiver, Sender};
+
+/// The in-memory term buffer FTS5 fills before writing a segment. The default (1 MiB)
+/// writes many small segments that are then merged again and again; 16 MiB cuts that
+/// work and keeps the whole load under 100 MiB.
+const HASH_SIZE: i64 = 16 << 20;
+
+/// The tables FTS5 keeps an external-content index in.
+const SHADOW_TABLES: [&str; 3] = ["search_data", "search_idx", "search_docsize"];
+
+/// Opens the database the index is built in.
+pub(super) fn open(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path).map_err(Error::sqlite(format!("cannot create {}", path.display())))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = OFF;
+         PRAGMA synchronous = OFF;
+         PRAGMA cache_size = -8192;",
+    )?;
+    conn.execute_batch(crate::db::search_table())
+        .map_err(Error::sqlite("cannot create the search index"))?;
+    conn.execute(
+        "INSERT INTO search (search, rank) VALUES ('hashsize', ?1)",
+        [HASH_SIZE],
+    )?;
+    Ok(conn)
+}
+
+/// The indexing thread: indexes the text of every valid row.
+pub(super) fn run(conn: Connection, rx: Receiver<Message>, back: Sender<Batch>) -> Result<Connection> {
+    conn.execute_batch("BEGIN")?;
+    {
+        let mut insert = conn.prepare("INSERT INTO search (rowid, title, body) VALUES (?1, ?2, ?3)")?;
+        let mut add = |rowid: i64, title: Option<&str>, body: Option<&str>| -> rusqlite::Result<()> {
+            if title.is_some() || body.is_some() {
+                insert.execute(rusqlite::params![rowid, title, body])?;
+            }
+            Ok(())
+        };
+        let mut layout = None;
+        for msg in rx {
+            match msg {
+                Message::Start(info) => layout = Some(info),
+                Message::Rows(batch) => {
+                    if let Some(info) = &layout {
+                        let layout = &info.layout;
+                        for row in batch.rows[..batch.len].iter().filter(|r| r.valid) {
+                            let cell = |c: usize| layout.cell(&row.rec, c);
+                            match layout.table {
+                                Table::Events => {
+                                    use col::events::*;
+                                    add(row.rowid, cell(TITLE), cell(NOTES))?;
+                                    add(row.citation, None, cell(QUOTE))?;
+                                }
+                                Table::Figures => {
+                                    use col::figures::*;
+                                    add(row.rowid, cell(MEASURE), cell(NOTES))?;
+                                    add(row.citation, None, cell(QUOTE))?;
+                                }
+                                Table::Sources => add(row.rowid, cell(col::sources::TITLE), None)?,
+                                Table::Citations => add(row.rowid, None, cell(col::citations::QUOTE))?,
+                                Table::Actors => {}
+                            }
+                        }
+                    }
+                    recycle(batch, &back);
+                }
+                Message::End { .. } => {}
+            }
+        }
+    }
+    conn.execute_batch("COMMIT")?;
+    Ok(conn)
+}
+
+/// Copies the finished index into the archive, whose `search` table is empty.
+pub(super) fn copy_into(main: &Connection, index: &Path) -> Result<()> {
+    let copy = || -> rusqlite::Result<()> {
+        main.execute("ATTACH DATABASE ?1 AS built", [super::uri(index)])?;
+        for table in SHADOW_TABLES {
+            main.execute_batch(&format!(
+                "DELETE FROM main.{table}; INSERT INTO main.{table} SELECT * FROM built.{table};"
+            ))?;
+        }
+        main.execute_batch("DETACH DATABASE built")
+    };
+    copy().map_err(Error::sqlite("cannot copy the search index into the archive"))
+}
