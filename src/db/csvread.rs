@@ -48,9 +48,15 @@ impl From<io::Error> for Fatal {
 }
 
 /// One record, reused from row to row.
+///
+/// While a record is read its bytes collect in `data`; once it is complete they are
+/// checked as UTF-8 once and moved, without copying, into `text`, so that each field
+/// can then be handed out as `&str` without checking it again. A record that is not
+/// UTF-8 keeps its bytes in `data` for the error message.
 #[derive(Default, Debug)]
 pub struct Record {
     data: Vec<u8>,
+    text: String,
     ends: Vec<usize>,
     /// The file offset of each field's first content byte.
     starts: Vec<u64>,
@@ -66,22 +72,36 @@ impl Record {
         self.ends.len()
     }
 
+    fn span(&self, i: usize) -> std::ops::Range<usize> {
+        (if i == 0 { 0 } else { self.ends[i - 1] })..self.ends[i]
+    }
+
+    #[cfg(test)]
     pub fn bytes(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.data[start..self.ends[i]]
+        if self.data.is_empty() {
+            &self.text.as_bytes()[self.span(i)]
+        } else {
+            &self.data[self.span(i)]
+        }
     }
 
     /// The field as text; empty if it is not UTF-8 (which `issues` then reports).
     pub fn get(&self, i: usize) -> &str {
-        std::str::from_utf8(self.bytes(i)).unwrap_or("")
+        // Fields end where an ASCII delimiter or quote stood, so their bounds are
+        // character boundaries; `get` would say None rather than panic if not.
+        self.text.get(self.span(i)).unwrap_or("")
     }
 
     /// True when every field is empty, as in the `,,,,` rows spreadsheets leave behind.
     pub fn is_blank(&self) -> bool {
-        self.data.is_empty()
+        self.data.is_empty() && self.text.is_empty()
     }
 
     fn clear(&mut self) {
+        if self.data.capacity() < self.text.capacity() {
+            self.data = std::mem::take(&mut self.text).into_bytes();
+        }
+        self.text.clear();
         self.data.clear();
         self.ends.clear();
         self.starts.clear();
@@ -350,6 +370,7 @@ fn count_line_breaks(s: &[u8]) -> u64 {
     (lf + lone_cr) as u64
 }
 
+/// Reports NUL bytes and bytes that are not UTF-8, and moves valid bytes into `text`.
 fn check_bytes(rec: &mut Record) {
     if let Some(at) = memchr(0, &rec.data) {
         let issue = Issue::Nul {
@@ -357,13 +378,17 @@ fn check_bytes(rec: &mut Record) {
         };
         rec.issues.push((rec.field_of(at), issue));
     }
-    if let Err(e) = std::str::from_utf8(&rec.data) {
-        let at = e.valid_up_to();
-        let issue = Issue::NotUtf8 {
-            byte: rec.data[at],
-            offset: rec.file_offset(at),
-        };
-        rec.issues.push((rec.field_of(at), issue));
+    match String::from_utf8(std::mem::take(&mut rec.data)) {
+        Ok(text) => rec.text = text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            rec.data = e.into_bytes();
+            let issue = Issue::NotUtf8 {
+                byte: rec.data[at],
+                offset: rec.file_offset(at),
+            };
+            rec.issues.push((rec.field_of(at), issue));
+        }
     }
 }
 

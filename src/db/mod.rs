@@ -124,7 +124,9 @@ pub fn column_notes() -> Vec<ColumnNote> {
 /// The statement that creates the full-text table, as schema.sql writes it.
 pub fn search_table() -> &'static str {
     let after = schema_after_rows();
-    let start = after.find("CREATE VIRTUAL TABLE search").unwrap_or(after.len());
+    let start = after
+        .find("CREATE VIRTUAL TABLE search")
+        .unwrap_or(after.len());
     let rest = &after[start..];
     let end = rest.find(";\n").map_or(rest.len(), |i| i + 1);
     &rest[..end]

@@ -1,8 +1,11 @@
 //! Integration tests: each runs the dossier binary in a temporary folder and checks
 //! what a user sees (stdout, stderr, exit code) and what ends up in the archive.
 
+#[path = "../../examples/generate/archive.rs"]
+mod archive;
 mod common;
 mod export;
+mod generated;
 mod load;
 mod load_errors;
 mod query;

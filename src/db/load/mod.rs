@@ -64,7 +64,10 @@ pub fn seed() -> Vec<Input> {
         (Table::Actors, include_bytes!("../../../seed/actors.csv")),
         (Table::Events, include_bytes!("../../../seed/events.csv")),
         (Table::Figures, include_bytes!("../../../seed/figures.csv")),
-        (Table::Citations, include_bytes!("../../../seed/citations.csv")),
+        (
+            Table::Citations,
+            include_bytes!("../../../seed/citations.csv"),
+        ),
     ];
     files
         .into_iter()
@@ -235,7 +238,12 @@ pub fn run(opts: &Options) -> Result<Report> {
     // References can only be judged when every file was read to its end; otherwise each
     // row of an unreadable file would come back as a wave of "unknown id" problems.
     if threads.read.complete {
-        checks::run(&conn, &threads.read.files, &threads.inserted.file_ids, &mut problems)?;
+        checks::run(
+            &conn,
+            &threads.read.files,
+            &threads.inserted.file_ids,
+            &mut problems,
+        )?;
     }
     lap("checked references", &mut phases);
     if problems.total > 0 {

@@ -179,7 +179,13 @@ impl Reader {
                 row.citation = self.next;
                 self.next += 1;
             }
-            check::row(&info.layout, &row.rec, vocab, &mut row.derived, &mut self.findings);
+            check::row(
+                &info.layout,
+                &row.rec,
+                vocab,
+                &mut row.derived,
+                &mut self.findings,
+            );
             row.valid = self.findings.is_empty();
             for f in self.findings.drain(..) {
                 outcome.problems.add(&info, row.rec.line, f);

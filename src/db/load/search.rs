@@ -25,7 +25,8 @@ const SHADOW_TABLES: [&str; 3] = ["search_data", "search_idx", "search_docsize"]
 
 /// Opens the database the index is built in.
 pub(super) fn open(path: &Path) -> Result<Connection> {
-    let conn = Connection::open(path).map_err(Error::sqlite(format!("cannot create {}", path.display())))?;
+    let conn = Connection::open(path)
+        .map_err(Error::sqlite(format!("cannot create {}", path.display())))?;
     conn.execute_batch(
         "PRAGMA journal_mode = OFF;
          PRAGMA synchronous = OFF;
@@ -41,16 +42,22 @@ pub(super) fn open(path: &Path) -> Result<Connection> {
 }
 
 /// The indexing thread: indexes the text of every valid row.
-pub(super) fn run(conn: Connection, rx: Receiver<Message>, back: Sender<Batch>) -> Result<Connection> {
+pub(super) fn run(
+    conn: Connection,
+    rx: Receiver<Message>,
+    back: Sender<Batch>,
+) -> Result<Connection> {
     conn.execute_batch("BEGIN")?;
     {
-        let mut insert = conn.prepare("INSERT INTO search (rowid, title, body) VALUES (?1, ?2, ?3)")?;
-        let mut add = |rowid: i64, title: Option<&str>, body: Option<&str>| -> rusqlite::Result<()> {
-            if title.is_some() || body.is_some() {
-                insert.execute(rusqlite::params![rowid, title, body])?;
-            }
-            Ok(())
-        };
+        let mut insert =
+            conn.prepare("INSERT INTO search (rowid, title, body) VALUES (?1, ?2, ?3)")?;
+        let mut add =
+            |rowid: i64, title: Option<&str>, body: Option<&str>| -> rusqlite::Result<()> {
+                if title.is_some() || body.is_some() {
+                    insert.execute(rusqlite::params![rowid, title, body])?;
+                }
+                Ok(())
+            };
         let mut layout = None;
         for msg in rx {
             match msg {
@@ -72,7 +79,9 @@ pub(super) fn run(conn: Connection, rx: Receiver<Message>, back: Sender<Batch>) 
                                     add(row.citation, None, cell(QUOTE))?;
                                 }
                                 Table::Sources => add(row.rowid, cell(col::sources::TITLE), None)?,
-                                Table::Citations => add(row.rowid, None, cell(col::citations::QUOTE))?,
+                                Table::Citations => {
+                                    add(row.rowid, None, cell(col::citations::QUOTE))?
+                                }
                                 Table::Actors => {}
                             }
                         }
@@ -98,5 +107,7 @@ pub(super) fn copy_into(main: &Connection, index: &Path) -> Result<()> {
         }
         main.execute_batch("DETACH DATABASE built")
     };
-    copy().map_err(Error::sqlite("cannot copy the search index into the archive"))
+    copy().map_err(Error::sqlite(
+        "cannot copy the search index into the archive",
+    ))
 }

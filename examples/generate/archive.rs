@@ -1,19 +1,16 @@
-//! Writes a large, valid dossier archive folder for benchmarks and stress tests.
-//!
-//! `cargo run --release --example generate -- --events N --seed S --out DIR`
-//!
-//! The folder holds the five files `dossier load` reads, in the proportions of a
-//! working archive: one figure per event, one source per hundred events, a few hundred
-//! actors, and an extra citation for about a quarter of the facts. Rows look like the
-//! seed's: headlines, a few sentences of notes, quotes with commas and quotation marks,
-//! every date form and every number form the loader accepts, `via` chains and share
-//! bases that point backwards (so there are no loops), ids that are unique. The output
-//! depends only on N and S.
+//! The archive generator behind `examples/generate`, shared with the tests that need
+//! a large archive.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
+
+/// What to generate.
+pub struct Args {
+    pub events: u64,
+    pub seed: u64,
+    pub out: PathBuf,
+}
 
 /// SplitMix64: small, fast, and the same on every platform and Rust version.
 struct Rng(u64);
@@ -41,28 +38,123 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "talks", "delegation", "trade", "sanctions", "shipment", "coal", "wheat", "flour", "pipeline",
-    "railway", "ferry", "port", "border", "summit", "minister", "statement", "agreement", "treaty",
-    "visit", "exercise", "missile", "test", "aid", "debt", "loan", "investment", "energy", "gas",
-    "electricity", "fisheries", "workers", "embassy", "envoy", "negotiations", "security", "council",
-    "resolution", "exports", "imports", "tariff", "customs", "inspection", "cargo", "vessel",
-    "highway", "bridge", "cooperation", "friendship", "delegates", "observers", "report", "analysts",
-    "satellite", "imagery", "harvest", "shortage", "prices", "market", "currency", "banking",
+    "talks",
+    "delegation",
+    "trade",
+    "sanctions",
+    "shipment",
+    "coal",
+    "wheat",
+    "flour",
+    "pipeline",
+    "railway",
+    "ferry",
+    "port",
+    "border",
+    "summit",
+    "minister",
+    "statement",
+    "agreement",
+    "treaty",
+    "visit",
+    "exercise",
+    "missile",
+    "test",
+    "aid",
+    "debt",
+    "loan",
+    "investment",
+    "energy",
+    "gas",
+    "electricity",
+    "fisheries",
+    "workers",
+    "embassy",
+    "envoy",
+    "negotiations",
+    "security",
+    "council",
+    "resolution",
+    "exports",
+    "imports",
+    "tariff",
+    "customs",
+    "inspection",
+    "cargo",
+    "vessel",
+    "highway",
+    "bridge",
+    "cooperation",
+    "friendship",
+    "delegates",
+    "observers",
+    "report",
+    "analysts",
+    "satellite",
+    "imagery",
+    "harvest",
+    "shortage",
+    "prices",
+    "market",
+    "currency",
+    "banking",
 ];
 
 const PLACES: &[&str] = &[
-    "Pyongyang", "Moscow", "Beijing", "Vladivostok", "Rajin", "Khabarovsk", "Seoul", "Tokyo",
-    "Washington", "Dandong", "Sinuiju", "Nakhodka", "Hamhung", "Chongjin", "Geneva", "New York",
+    "Pyongyang",
+    "Moscow",
+    "Beijing",
+    "Vladivostok",
+    "Rajin",
+    "Khabarovsk",
+    "Seoul",
+    "Tokyo",
+    "Washington",
+    "Dandong",
+    "Sinuiju",
+    "Nakhodka",
+    "Hamhung",
+    "Chongjin",
+    "Geneva",
+    "New York",
 ];
 
 const VERBS: &[&str] = &[
-    "announces", "signs", "opens", "suspends", "resumes", "rejects", "approves", "reports",
-    "delivers", "cancels", "extends", "proposes", "criticises", "welcomes", "denies", "confirms",
+    "announces",
+    "signs",
+    "opens",
+    "suspends",
+    "resumes",
+    "rejects",
+    "approves",
+    "reports",
+    "delivers",
+    "cancels",
+    "extends",
+    "proposes",
+    "criticises",
+    "welcomes",
+    "denies",
+    "confirms",
 ];
 
 const TAGS: &[&str] = &[
-    "diplomacy", "trade", "sanctions", "aid", "debt", "energy", "infrastructure", "military",
-    "nuclear", "transport", "finance", "labour", "food", "media", "security", "fisheries",
+    "diplomacy",
+    "trade",
+    "sanctions",
+    "aid",
+    "debt",
+    "energy",
+    "infrastructure",
+    "military",
+    "nuclear",
+    "transport",
+    "finance",
+    "labour",
+    "food",
+    "media",
+    "security",
+    "fisheries",
 ];
 
 const STATES: &[&str] = &[
@@ -71,57 +163,14 @@ const STATES: &[&str] = &[
     "AUS", "CAN", "BRA", "ZAF",
 ];
 
-const UNITS: &[&str] = &["USD", "USD", "USD", "RUB", "CNY", "EUR", "t", "km", "count", "kg", "barrel", "MW"];
+const UNITS: &[&str] = &[
+    "USD", "USD", "USD", "RUB", "CNY", "EUR", "t", "km", "count", "kg", "barrel", "MW",
+];
 
 const MONTH_DAYS: [u64; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-struct Args {
-    events: u64,
-    seed: u64,
-    out: PathBuf,
-}
-
-fn args() -> Result<Args, String> {
-    let mut events = None;
-    let mut seed = 1;
-    let mut out = None;
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--events" => {
-                events = Some(value.replace('_', "").parse().map_err(|_| format!("--events: not a number: {value}"))?)
-            }
-            "--seed" => seed = value.parse().map_err(|_| format!("--seed: not a number: {value}"))?,
-            "--out" => out = Some(PathBuf::from(value)),
-            _ => return Err(format!("unknown flag {flag}")),
-        }
-    }
-    Ok(Args {
-        events: events.ok_or("give --events N")?,
-        seed,
-        out: out.ok_or("give --out DIR")?,
-    })
-}
-
-fn main() -> ExitCode {
-    let args = match args() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("generate: {e}\nusage: generate --events N [--seed S] --out DIR");
-            return ExitCode::from(2);
-        }
-    };
-    match generate(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("generate: {}: {e}", args.out.display());
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn generate(a: &Args) -> io::Result<()> {
+/// Writes an archive of `events` events, deterministic from `seed`, into `out`.
+pub fn generate(a: &Args) -> io::Result<()> {
     fs::create_dir_all(&a.out)?;
     let sources = (a.events / 100).max(10);
     let people = (a.events / 2000).clamp(20, 5000);
@@ -144,7 +193,10 @@ fn actor_ids(people: u64, orgs: u64) -> Vec<String> {
 }
 
 fn file(a: &Args, name: &str) -> io::Result<BufWriter<File>> {
-    Ok(BufWriter::with_capacity(1 << 20, File::create(a.out.join(name))?))
+    Ok(BufWriter::with_capacity(
+        1 << 20,
+        File::create(a.out.join(name))?,
+    ))
 }
 
 /// Writes a CSV field, quoting it when it needs quotes.
@@ -203,7 +255,12 @@ fn title(rng: &mut Rng) -> String {
 fn quote(rng: &mut Rng) -> String {
     let mut q = sentence(rng);
     if rng.chance(40) {
-        q = format!("As reported by officials, the {} “{}”", words(rng, 3), words(rng, 4)) + ", " + &q;
+        q = format!(
+            "As reported by officials, the {} “{}”",
+            words(rng, 3),
+            words(rng, 4)
+        ) + ", "
+            + &q;
     }
     if rng.chance(20) {
         q.push_str(" He said: \"we will not accept this\".");
@@ -215,7 +272,10 @@ fn day(rng: &mut Rng) -> (u64, u64, u64) {
     let year = 1961 + rng.below(66);
     let month = 1 + rng.below(12);
     let mut last = MONTH_DAYS[(month - 1) as usize];
-    if month == 2 && year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) {
+    if month == 2
+        && year.is_multiple_of(4)
+        && (!year.is_multiple_of(100) || year.is_multiple_of(400))
+    {
         last = 29;
     }
     (year, month, 1 + rng.below(last))
@@ -266,14 +326,18 @@ fn write_actors(a: &Args, actors: &[String], rng: &mut Rng) -> io::Result<()> {
     let mut w = file(a, "actors.csv")?;
     row(&mut w, &["id", "name", "kind", "aliases"])?;
     for id in actors {
-        let (name, kind) = if id.starts_with("org-") {
-            (format!("Organisation {}", &id[4..]), "organization")
-        } else if id.starts_with("person-") {
-            (format!("Person {}", &id[7..]), "person")
+        let (name, kind) = if let Some(n) = id.strip_prefix("org-") {
+            (format!("Organisation {n}"), "organization")
+        } else if let Some(n) = id.strip_prefix("person-") {
+            (format!("Person {n}"), "person")
         } else {
             (format!("State {id}"), "state")
         };
-        let aliases = if rng.chance(30) { format!("{name} (alias);{id} alias") } else { String::new() };
+        let aliases = if rng.chance(30) {
+            format!("{name} (alias);{id} alias")
+        } else {
+            String::new()
+        };
         row(&mut w, &[id, &name, kind, &aliases])?;
     }
     w.flush()
@@ -285,21 +349,81 @@ fn source_id(i: u64) -> String {
 
 fn write_sources(a: &Args, n: u64, actors: &[String], rng: &mut Rng) -> io::Result<()> {
     let mut w = file(a, "sources.csv")?;
-    row(&mut w, &["id", "kind", "title", "author", "issuer", "outlet", "published", "url", "accessed", "language", "via", "notes"])?;
+    row(
+        &mut w,
+        &[
+            "id",
+            "kind",
+            "title",
+            "author",
+            "issuer",
+            "outlet",
+            "published",
+            "url",
+            "accessed",
+            "language",
+            "via",
+            "notes",
+        ],
+    )?;
     for i in 0..n {
         let id = source_id(i);
         // Reported sources point back at an earlier one, so chains never loop.
-        let via = if i > 0 && rng.chance(50) { source_id(rng.below(i)) } else { String::new() };
-        let kind = if via.is_empty() { rng.pick(&["article", "report", "dataset", "book"]) } else { rng.pick(&["statement", "speech", "interview"]) };
-        let issuer = if rng.chance(60) { actors[rng.below(actors.len() as u64) as usize].clone() } else { String::new() };
+        let via = if i > 0 && rng.chance(50) {
+            source_id(rng.below(i))
+        } else {
+            String::new()
+        };
+        let kind = if via.is_empty() {
+            rng.pick(&["article", "report", "dataset", "book"])
+        } else {
+            rng.pick(&["statement", "speech", "interview"])
+        };
+        let issuer = if rng.chance(60) {
+            actors[rng.below(actors.len() as u64) as usize].clone()
+        } else {
+            String::new()
+        };
         let (y, m, d) = day(rng);
         let published = format!("{y:04}-{m:02}-{d:02}");
-        let url = if via.is_empty() && rng.chance(70) { format!("https://news.example.org/{y}/{m:02}/{i}") } else { String::new() };
-        let accessed = if url.is_empty() { String::new() } else { "2026-01-15".to_string() };
+        let url = if via.is_empty() && rng.chance(70) {
+            format!("https://news.example.org/{y}/{m:02}/{i}")
+        } else {
+            String::new()
+        };
+        let accessed = if url.is_empty() {
+            String::new()
+        } else {
+            "2026-01-15".to_string()
+        };
         let title = title(rng);
-        let author = if rng.chance(50) { format!("Author {}", rng.below(5000)) } else { String::new() };
-        let notes = if rng.chance(30) { sentence(rng) } else { String::new() };
-        row(&mut w, &[&id, kind, &title, &author, &issuer, rng.pick(&["", "Daily Example", "Example Wire", "Example Review"]), &published, &url, &accessed, rng.pick(&["en", "ru", "ko", "zh", "ja"]), &via, &notes])?;
+        let author = if rng.chance(50) {
+            format!("Author {}", rng.below(5000))
+        } else {
+            String::new()
+        };
+        let notes = if rng.chance(30) {
+            sentence(rng)
+        } else {
+            String::new()
+        };
+        row(
+            &mut w,
+            &[
+                &id,
+                kind,
+                &title,
+                &author,
+                &issuer,
+                rng.pick(&["", "Daily Example", "Example Wire", "Example Review"]),
+                &published,
+                &url,
+                &accessed,
+                rng.pick(&["en", "ru", "ko", "zh", "ja"]),
+                &via,
+                &notes,
+            ],
+        )?;
     }
     w.flush()
 }
@@ -307,12 +431,34 @@ fn write_sources(a: &Args, n: u64, actors: &[String], rng: &mut Rng) -> io::Resu
 fn write_events(a: &Args, sources: u64, actors: &[String], rng: &mut Rng) -> io::Result<()> {
     let tags: Vec<String> = TAGS.iter().map(|t| t.to_string()).collect();
     let mut w = file(a, "events.csv")?;
-    row(&mut w, &["id", "date", "title", "source", "quote", "locator", "display_date", "notes", "location", "actors", "tags"])?;
+    row(
+        &mut w,
+        &[
+            "id",
+            "date",
+            "title",
+            "source",
+            "quote",
+            "locator",
+            "display_date",
+            "notes",
+            "location",
+            "actors",
+            "tags",
+        ],
+    )?;
     for i in 0..a.events {
         let id = format!("ev-{i:08}");
         let date = date(rng);
-        let notes = (0..2 + rng.below(3)).map(|_| sentence(rng)).collect::<Vec<_>>().join(" ");
-        let display = if rng.chance(10) { format!("early {}", &date[..4.min(date.len())]) } else { String::new() };
+        let notes = (0..2 + rng.below(3))
+            .map(|_| sentence(rng))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let display = if rng.chance(10) {
+            format!("early {}", &date[..4.min(date.len())])
+        } else {
+            String::new()
+        };
         row(
             &mut w,
             &[
@@ -335,13 +481,37 @@ fn write_events(a: &Args, sources: u64, actors: &[String], rng: &mut Rng) -> io:
 
 fn write_figures(a: &Args, sources: u64, actors: &[String], rng: &mut Rng) -> io::Result<()> {
     let mut w = file(a, "figures.csv")?;
-    row(&mut w, &["id", "measure", "value", "unit", "source", "quote", "locator", "qualifier", "lower", "upper", "area", "counterpart", "period", "base", "event", "notes"])?;
+    row(
+        &mut w,
+        &[
+            "id",
+            "measure",
+            "value",
+            "unit",
+            "source",
+            "quote",
+            "locator",
+            "qualifier",
+            "lower",
+            "upper",
+            "area",
+            "counterpart",
+            "period",
+            "base",
+            "event",
+            "notes",
+        ],
+    )?;
     for i in 0..a.events {
         let id = format!("fig-{i:08}");
         // A share points at an earlier figure, so bases never loop.
         let share = i > 0 && rng.chance(15);
         let (value, unit, base) = if share {
-            (format!("{}.{}", rng.below(100), rng.below(10)), "percent", format!("fig-{:08}", rng.below(i)))
+            (
+                format!("{}.{}", rng.below(100), rng.below(10)),
+                "percent",
+                format!("fig-{:08}", rng.below(i)),
+            )
         } else {
             (value(rng), rng.pick(UNITS), String::new())
         };
@@ -353,12 +523,32 @@ fn write_figures(a: &Args, sources: u64, actors: &[String], rng: &mut Rng) -> io
             4 if !share => ("range", "0", "999 trillion"),
             _ => ("", "", ""),
         };
-        let event = if rng.chance(30) { format!("ev-{:08}", rng.below(a.events)) } else { String::new() };
-        let period = if rng.chance(70) { date(rng) } else { String::new() };
-        let notes = if rng.chance(40) { sentence(rng) } else { String::new() };
-        let measure = format!("{} {}", rng.pick(&["total", "annual", "monthly", "reported", "planned"]), words(rng, 2));
+        let event = if rng.chance(30) {
+            format!("ev-{:08}", rng.below(a.events))
+        } else {
+            String::new()
+        };
+        let period = if rng.chance(70) {
+            date(rng)
+        } else {
+            String::new()
+        };
+        let notes = if rng.chance(40) {
+            sentence(rng)
+        } else {
+            String::new()
+        };
+        let measure = format!(
+            "{} {}",
+            rng.pick(&["total", "annual", "monthly", "reported", "planned"]),
+            words(rng, 2)
+        );
         let area = actors[rng.below(actors.len() as u64) as usize].clone();
-        let counterpart = if rng.chance(50) { actors[rng.below(actors.len() as u64) as usize].clone() } else { String::new() };
+        let counterpart = if rng.chance(50) {
+            actors[rng.below(actors.len() as u64) as usize].clone()
+        } else {
+            String::new()
+        };
         row(
             &mut w,
             &[
@@ -386,14 +576,39 @@ fn write_figures(a: &Args, sources: u64, actors: &[String], rng: &mut Rng) -> io
 
 fn write_citations(a: &Args, sources: u64, rng: &mut Rng) -> io::Result<()> {
     let mut w = file(a, "citations.csv")?;
-    row(&mut w, &["source", "event", "figure", "quote", "locator", "relation"])?;
+    row(
+        &mut w,
+        &["source", "event", "figure", "quote", "locator", "relation"],
+    )?;
     for i in 0..a.events {
         if rng.chance(20) {
-            let relation = rng.pick(&["supports", "supports", "supports", "disputes", "mentions", ""]);
-            row(&mut w, &[&source_id(rng.below(sources)), &format!("ev-{i:08}"), "", &quote(rng), &format!("p. {}", 1 + rng.below(300)), relation])?;
+            let relation = rng.pick(&[
+                "supports", "supports", "supports", "disputes", "mentions", "",
+            ]);
+            row(
+                &mut w,
+                &[
+                    &source_id(rng.below(sources)),
+                    &format!("ev-{i:08}"),
+                    "",
+                    &quote(rng),
+                    &format!("p. {}", 1 + rng.below(300)),
+                    relation,
+                ],
+            )?;
         }
         if rng.chance(5) {
-            row(&mut w, &[&source_id(rng.below(sources)), "", &format!("fig-{i:08}"), &quote(rng), &format!("table {}", 1 + rng.below(20)), "supports"])?;
+            row(
+                &mut w,
+                &[
+                    &source_id(rng.below(sources)),
+                    "",
+                    &format!("fig-{i:08}"),
+                    &quote(rng),
+                    &format!("table {}", 1 + rng.below(20)),
+                    "supports",
+                ],
+            )?;
         }
     }
     w.flush()

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""dossier's benchmark: whole commands, timed side by side with the sqlite3 shell.
+
+Run it through bench/run.sh. It generates archives with the project's generator,
+then for each comparison runs dossier's command and the sqlite3 shell's equivalent in
+turn (alternating, so that a noisy machine slows both alike), several times, and
+reports medians, the ratio dossier/sqlite3, and peak memory (max RSS). Load time is
+also measured at several sizes to show how cost grows.
+
+Results are printed as a Markdown table and written to bench/results.md.
+"""
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOSSIER = ROOT / "target" / "release" / "dossier"
+GENERATE = ROOT / "target" / "release" / "examples" / "generate"
+
+
+def run(cmd, stdout=subprocess.DEVNULL, stdin=None, cwd=None):
+    """Runs a command under /usr/bin/time; returns (seconds, max RSS in KiB)."""
+    stats = Path(os.environ.get("TMPDIR", "/tmp")) / f"dossier-bench-time-{os.getpid()}"
+    start = time.perf_counter()
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", "-o", str(stats), *cmd],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        stdin=stdin,
+        cwd=cwd,
+    )
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(map(str, cmd))} failed:\n{proc.stderr.decode(errors='replace')}")
+    rss = int(stats.read_text().split()[-1])
+    stats.unlink()
+    return elapsed, rss
+
+
+def generate(events, out):
+    if (out / "events.csv").exists():
+        return
+    print(f"generating {events:,} events into {out} …", file=sys.stderr)
+    subprocess.run([GENERATE, "--events", str(events), "--seed", "1", "--out", str(out)], check=True)
+
+
+def shell_import(data, db):
+    """The sqlite3 shell's typed import of the same files (bench/shell-import.sql)."""
+    if db.exists():
+        db.unlink()
+    with open(ROOT / "bench" / "shell-import.sql", "rb") as script:
+        return run(["sqlite3", str(db)], stdin=script, cwd=data)
+
+
+def dossier_load(data, db):
+    return run([DOSSIER, "load", str(data), "--db", str(db)])
+
+
+def canned(name, params):
+    """A canned query's SQL with its parameters written in as literals, for the shell."""
+    text = (ROOT / "src" / "queries" / f"{name}.sql").read_text()
+    sql = "\n".join(l for l in text.splitlines() if not l.startswith("--"))
+
+    def literal(v):
+        if v is None:
+            return "NULL"
+        if isinstance(v, (int, float)):
+            return str(v)
+        return "'" + str(v).replace("'", "''") + "'"
+
+    return re.sub(r":([a-z_]+)", lambda m: literal(params[m.group(1)]), sql)
+
+
+def median_pair(label, ours, theirs, runs, results, note=""):
+    """Times two commands alternately; records medians, ratio and memory."""
+    a, b = [], []
+    for _ in range(runs):
+        a.append(ours())
+        b.append(theirs())
+    ta = statistics.median(t for t, _ in a)
+    tb = statistics.median(t for t, _ in b)
+    results.append(
+        {
+            "what": label,
+            "dossier": ta,
+            "sqlite3": tb,
+            "ratio": ta / tb,
+            "dossier_mib": max(m for _, m in a) / 1024,
+            "sqlite3_mib": max(m for _, m in b) / 1024,
+            "note": note,
+        }
+    )
+    print(f"{label}: dossier {ta:.3f} s, sqlite3 {tb:.3f} s, ratio {ta / tb:.2f}", file=sys.stderr)
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    sqlite = subprocess.run(["sqlite3", "--version"], capture_output=True, text=True).stdout.split()[0]
+    version = subprocess.run([DOSSIER, "--version"], capture_output=True, text=True).stdout.strip()
+    return f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}; {version}; sqlite3 shell {sqlite}"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--events", type=int, default=1_000_000, help="archive size for the comparisons")
+    p.add_argument("--scale", default="100000,1000000,10000000", help="sizes for the load-scaling rows")
+    p.add_argument("--runs", type=int, default=5, help="runs per comparison (the median is reported)")
+    p.add_argument("--scale-runs", type=int, default=3, help="runs per size in the scaling rows")
+    p.add_argument("--data", default=os.environ.get("DOSSIER_BENCH_DATA", "/tmp/dossier-bench"), help="where generated archives are kept")
+    p.add_argument("--out", default=str(ROOT / "bench" / "results.md"), help="where to write the Markdown results")
+    args = p.parse_args()
+
+    if shutil.which("sqlite3") is None:
+        sys.exit("bench: the sqlite3 shell is needed (Debian: apt-get install sqlite3)")
+    data_root = Path(args.data)
+    data_root.mkdir(parents=True, exist_ok=True)
+    work = data_root / "work"
+    work.mkdir(exist_ok=True)
+    n = args.events
+    data = data_root / f"events-{n}"
+    generate(n, data)
+    ours_db, shell_db = work / "dossier.db", work / "shell.db"
+    results = []
+
+    median_pair(
+        f"load {n:,} events (whole archive)",
+        lambda: dossier_load(data, ours_db),
+        lambda: shell_import(data, shell_db),
+        args.runs,
+        results,
+        "dossier: validation, dates, citations, indexes, full-text index; sqlite3: `.import` into typed tables with the same keys and indexes",
+    )
+    export_out = work / "export.csv"
+    median_pair(
+        "export events as CSV",
+        lambda: run([DOSSIER, "--db", str(ours_db), "export", "events", "-o", str(export_out)]),
+        lambda: run(["sqlite3", "-csv", "-header", str(ours_db), "select * from events"], stdout=open(export_out, "wb")),
+        args.runs,
+        results,
+        "the same archive file",
+    )
+    mid = n // 2
+    queries = [
+        (
+            "timeline --from 1990 --to 1990-03",
+            ["timeline", "--from", "1990", "--to", "1990-03", "--format", "csv"],
+            [canned("timeline", {"from": "1990", "from_start": "1990-01-01", "from_end": "1990-12-31", "to": "1990-03", "to_start": "1990-03-01", "to_end": "1990-03-31", "actor": None, "tag": None, "within": 0})],
+        ),
+        (
+            "figures --measure 'planned aid'",
+            ["figures", "--measure", "planned aid", "--format", "csv"],
+            [canned("figures", {"measure": "planned aid", "unit": None, "area": None, "from": None, "from_start": None, "from_end": None, "to": None, "to_start": None, "to_end": None})],
+        ),
+        (
+            "search '\"wheat flour\"'",
+            ["search", '"wheat flour"', "--format", "csv"],
+            [canned("search", {"query": '"wheat flour"', "limit": 20})],
+        ),
+        (
+            f"show ev-{mid:08d}",
+            ["show", f"ev-{mid:08d}", "--format", "csv"],
+            [canned(q, {"id": f"ev-{mid:08d}"}) for q in ("event", "figure", "source", "actor", "citations", "linked")],
+        ),
+    ]
+    for label, args_ours, sqls in queries:
+        script = work / "query.sql"
+        script.write_text(";\n".join(sqls) + ";\n")
+        median_pair(
+            label,
+            lambda a=args_ours: run([DOSSIER, "--db", str(ours_db), *a]),
+            lambda s=script: run(["sqlite3", "-csv", "-header", str(ours_db)], stdin=open(s, "rb")),
+            args.runs,
+            results,
+            "start-up included; sqlite3 runs the same SQL",
+        )
+
+    scaling = []
+    for size in [int(s) for s in args.scale.split(",") if s]:
+        d = data_root / f"events-{size}"
+        generate(size, d)
+        times = []
+        for _ in range(args.scale_runs):
+            times.append(dossier_load(d, work / "scale.db"))
+        csv_bytes = sum(f.stat().st_size for f in d.glob("*.csv"))
+        scaling.append((size, statistics.median(t for t, _ in times), max(m for _, m in times) / 1024, csv_bytes))
+        (work / "scale.db").unlink(missing_ok=True)
+        print(f"load {size:,}: {scaling[-1][1]:.2f} s, {scaling[-1][2]:.0f} MiB", file=sys.stderr)
+
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.",
+        f"Medians of {args.runs} runs, dossier and sqlite3 alternating; whole-process wall time; peak memory is max RSS.",
+        "",
+        "| what | dossier | sqlite3 shell | ratio | dossier peak | sqlite3 peak |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['what']} | {r['dossier']:.3f} s | {r['sqlite3']:.3f} s | {r['ratio']:.2f} | "
+            f"{r['dossier_mib']:.0f} MiB | {r['sqlite3_mib']:.0f} MiB |"
+        )
+    lines += ["", "| load | CSV | time | per 1k events | peak memory |", "| ---: | ---: | ---: | ---: | ---: |"]
+    for size, t, mib, b in scaling:
+        lines.append(f"| {size:,} events | {b / 1e6:,.0f} MB | {t:.2f} s | {t / size * 1000 * 1000:.1f} ms | {mib:.0f} MiB |")
+    if len(scaling) >= 2:
+        lines.append("")
+        for (s0, t0, _, _), (s1, t1, _, _) in zip(scaling, scaling[1:]):
+            lines.append(f"From {s0:,} to {s1:,} events ({s1 / s0:.0f}x), load time grew {t1 / t0:.1f}x.")
+    report = "\n".join(lines) + "\n"
+    Path(args.out).write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# dossier's benchmark, in one command: builds dossier and the generator in release
+# mode, generates the archives, and times dossier against the sqlite3 shell.
+#
+#   bench/run.sh                 the full run: comparisons at 1M events, load at 100k, 1M and 10M
+#   bench/run.sh --smoke         a quick check that the benchmark works (10k events, one run)
+#   bench/run.sh --events 100000 --scale 100000,1000000 --runs 3
+#
+# Generated archives are kept in $DOSSIER_BENCH_DATA (default /tmp/dossier-bench) and
+# reused; the results go to bench/results.md. Needs the sqlite3 shell and GNU time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet --bin dossier --example generate
+if [ "${1:-}" = "--smoke" ]; then
+  shift
+  data=$(mktemp -d)
+  trap 'rm -rf "$data"' EXIT
+  exec python3 bench/bench.py --events 10000 --scale 10000 --runs 1 --scale-runs 1 \
+    --data "$data" --out "$data/results.md" "$@"
+fi
+exec python3 bench/bench.py "$@"
