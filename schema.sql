@@ -22,7 +22,10 @@ PRAGMA application_id = 1685025651;  -- 'doss': marks the file as a dossier arch
 PRAGMA user_version = 1;             -- schema version
 
 -- Vocabularies. CHECK constraints cannot hold subqueries, so controlled lists live
--- in lookup tables reached by foreign keys.
+-- in lookup tables reached by foreign keys. The short lists that stay in CHECK
+-- constraints are written as OR chains rather than IN lists: SQLite builds a
+-- temporary table for an IN list of three or more values on every row it checks,
+-- which made such CHECKs the most expensive part of inserting a row.
 
 CREATE TABLE source_kinds (
   code TEXT PRIMARY KEY,         -- the value written in sources.csv's kind column
@@ -299,8 +302,8 @@ CREATE TABLE sources (
   published TEXT,                -- publication date as written (EDTF)
   published_start TEXT CHECK (published_start GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),  -- earliest possible publication day
   published_end TEXT CHECK (published_end >= published_start),  -- latest possible publication day; NULL if open or unknown
-  published_precision TEXT CHECK (published_precision IN ('day', 'month', 'year', 'decade')),  -- precision of published
-  published_kind TEXT CHECK (published_kind IN ('point', 'span', 'between')),  -- point, span or between
+  published_precision TEXT CHECK (published_precision = 'day' OR published_precision = 'month' OR published_precision = 'year' OR published_precision = 'decade'),  -- precision of published
+  published_kind TEXT CHECK (published_kind = 'point' OR published_kind = 'span' OR published_kind = 'between'),  -- point, span or between
   published_uncertain INTEGER CHECK (published_uncertain IN (0, 1)),  -- 1 when published is marked ? or %
   published_approx INTEGER CHECK (published_approx IN (0, 1)),  -- 1 when published is marked ~ or %
   url TEXT,                      -- where it can be read (http or https)
@@ -332,8 +335,8 @@ CREATE TABLE events (
   date TEXT NOT NULL,            -- when it happened, as written (EDTF)
   date_start TEXT NOT NULL CHECK (date_start GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),  -- earliest possible day
   date_end TEXT CHECK (date_end >= date_start),  -- latest possible day; NULL if the end is open or unknown
-  date_precision TEXT NOT NULL CHECK (date_precision IN ('day', 'month', 'year', 'decade')),  -- precision of date
-  date_kind TEXT NOT NULL CHECK (date_kind IN ('point', 'span', 'between')),  -- point, span or between
+  date_precision TEXT NOT NULL CHECK (date_precision = 'day' OR date_precision = 'month' OR date_precision = 'year' OR date_precision = 'decade'),  -- precision of date
+  date_kind TEXT NOT NULL CHECK (date_kind = 'point' OR date_kind = 'span' OR date_kind = 'between'),  -- point, span or between
   date_uncertain INTEGER NOT NULL CHECK (date_uncertain IN (0, 1)),  -- 1 when date is marked ? or %
   date_approx INTEGER NOT NULL CHECK (date_approx IN (0, 1)),  -- 1 when date is marked ~ or %
   title TEXT NOT NULL,           -- a one-line headline
@@ -364,7 +367,7 @@ CREATE TABLE figures (
   value TEXT NOT NULL,           -- the number as written in the CSV ("5.7 billion")
   value_norm REAL NOT NULL,      -- the number with its scale word applied (5700000000)
   unit TEXT NOT NULL REFERENCES units(code),  -- USD, percent, t, km, count, …
-  qualifier TEXT NOT NULL CHECK (qualifier IN ('eq', 'approx', 'gt', 'ge', 'lt', 'le', 'range')),  -- how exact the source is: eq unless it says about, more than, at least, …
+  qualifier TEXT NOT NULL CHECK (qualifier = 'eq' OR qualifier = 'approx' OR qualifier = 'gt' OR qualifier = 'ge' OR qualifier = 'lt' OR qualifier = 'le' OR qualifier = 'range'),  -- how exact the source is: eq unless it says about, more than, at least, …
   lower TEXT,                    -- for a range (or an approximate figure), the lower bound as written
   lower_norm REAL,               -- lower with its scale word applied
   upper TEXT,                    -- for a range (or an approximate figure), the upper bound as written
@@ -374,8 +377,8 @@ CREATE TABLE figures (
   period TEXT,                   -- the date or span the figure refers to, as written (EDTF)
   period_start TEXT CHECK (period_start GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),  -- earliest day of period
   period_end TEXT CHECK (period_end >= period_start),  -- latest day of period; NULL if open or unknown
-  period_precision TEXT CHECK (period_precision IN ('day', 'month', 'year', 'decade')),  -- precision of period
-  period_kind TEXT CHECK (period_kind IN ('point', 'span', 'between')),  -- point, span or between
+  period_precision TEXT CHECK (period_precision = 'day' OR period_precision = 'month' OR period_precision = 'year' OR period_precision = 'decade'),  -- precision of period
+  period_kind TEXT CHECK (period_kind = 'point' OR period_kind = 'span' OR period_kind = 'between'),  -- point, span or between
   period_uncertain INTEGER CHECK (period_uncertain IN (0, 1)),  -- 1 when period is marked ? or %
   period_approx INTEGER CHECK (period_approx IN (0, 1)),  -- 1 when period is marked ~ or %
   base TEXT REFERENCES figures(id) CHECK (base <> id),  -- for a share, the figure it is a share of
@@ -395,7 +398,7 @@ CREATE TABLE citations (
   figure TEXT REFERENCES figures(id),  -- the figure it supports (or disputes, or mentions)
   quote TEXT NOT NULL CHECK (trim(quote) <> ''),  -- the source's words, verbatim
   locator TEXT NOT NULL,         -- where in the document read the quote stands ("para 3", "p. 4")
-  relation TEXT NOT NULL CHECK (relation IN ('supports', 'disputes', 'mentions')),  -- how the quote bears on the fact
+  relation TEXT NOT NULL CHECK (relation = 'supports' OR relation = 'disputes' OR relation = 'mentions'),  -- how the quote bears on the fact
   csv_file INTEGER NOT NULL REFERENCES load_files(id),  -- the CSV file this row was loaded from (events.csv or figures.csv for the inline citation)
   csv_line INTEGER NOT NULL,     -- the line of that file on which the row starts
   CHECK ((event IS NULL) <> (figure IS NULL))
