@@ -72,6 +72,12 @@ pub enum Command {
     /// Write a table, view or query as CSV (or another format), or the whole archive as CSV files
     #[command(long_about = EXPORT_ABOUT)]
     Export(ExportArgs),
+    /// Print a completion script for a shell (bash, zsh, fish, powershell, elvish)
+    #[command(long_about = COMPLETIONS_ABOUT)]
+    Completions(CompletionsArgs),
+    /// Print dossier's manual page, in roff for man
+    #[command(long_about = MAN_ABOUT)]
+    Man(ManArgs),
 }
 
 const LOAD_ABOUT: &str = "\
@@ -116,6 +122,20 @@ Plain CSV is exact: what the archive holds, RFC 4180, UTF-8, LF line ends. Use
 reads UTF-8), uses CRLF line ends, and puts a ' before any text cell that starts
 with = + - @ or a tab, so a spreadsheet shows it as text instead of running it as
 a formula. Numbers stay numbers. --excel changes cells, so --dir refuses it.";
+
+const COMPLETIONS_ABOUT: &str = "\
+Print a completion script for a shell on standard output. Install it where the
+shell looks for completions, for example:
+
+  dossier completions bash > ~/.local/share/bash-completion/completions/dossier
+  dossier completions zsh > ~/.zfunc/_dossier     (with fpath+=~/.zfunc in .zshrc)
+  dossier completions fish > ~/.config/fish/completions/dossier.fish";
+
+const MAN_ABOUT: &str = "\
+Print dossier's manual page (roff) on standard output, for example:
+
+  dossier man > ~/.local/share/man/man1/dossier.1     then: man dossier
+  dossier man export > ~/.local/share/man/man1/dossier-export.1";
 
 /// Where row output goes and how it looks.
 #[derive(Debug, Args)]
@@ -335,6 +355,20 @@ pub struct ExportArgs {
         conflicts_with = "dir"
     )]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Print the page of this subcommand (dossier-NAME) instead of dossier's
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
 }
 
 #[cfg(test)]

@@ -32,6 +32,8 @@ fn main() -> ExitCode {
         Command::Queries(a) => cmd::queries::list(a, &ctx),
         Command::Run(a) => cmd::queries::run(a, &ctx),
         Command::Export(a) => cmd::export::run(a, &ctx),
+        Command::Completions(a) => cmd::completions::run(a),
+        Command::Man(a) => cmd::man::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

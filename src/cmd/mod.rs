@@ -1,9 +1,11 @@
 //! One module per subcommand; each takes its parsed arguments and writes through
 //! [`crate::output::Output`]. What several commands share lives here.
 
+pub mod completions;
 pub mod export;
 pub mod listing;
 pub mod load;
+pub mod man;
 pub mod queries;
 pub mod schema;
 pub mod search;
