@@ -116,6 +116,10 @@ pub enum Error {
     )]
     Timeout { seconds: f64 },
 
+    /// A result that the output cannot hold, such as a sheet of a workbook.
+    #[error("{0}")]
+    TooBig(String),
+
     /// SQLite could not run a query; the text shows where, when it knows.
     #[error("{0}")]
     Query(String),

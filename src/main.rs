@@ -6,6 +6,7 @@ mod db;
 mod error;
 mod output;
 mod queries;
+mod xlsx;
 
 use clap::Parser;
 use cli::Command;
