@@ -16,6 +16,7 @@ Examples:
   dossier show ev-1961-friendship-treaty      one event with its citations
   dossier search '\"crossed the line\"'         full-text search
   dossier sql 'SELECT * FROM events_full'     ad-hoc, read-only SQL
+  dossier sql                                 the interactive SQL shell
   dossier export events --excel -o events.csv a CSV that opens safely in a spreadsheet
   dossier export --all --format xlsx -o a.xlsx the whole archive as one workbook";
 
@@ -105,6 +106,11 @@ Run read-only SQL on the archive. The archive is opened read-only: statements
 that would write, ATTACH, change settings or load extensions are refused.
 Parameters are named (:name) and given with -p name=value; values are bound as
 text, never pasted into the SQL.
+
+With no SQL and a terminal on standard input, sql opens an interactive shell:
+statements end with ; and may span lines, Tab completes table, view and column
+names, Ctrl-C stops the running query, Ctrl-D leaves, and .help lists the dot
+commands (.tables, .schema, .format, .quit). The history is kept in --history.
 
 The views events_full, figures_full, sources_full, citations_full and
 figure_bounds put on one row what is usually wanted together; dossier schema
@@ -293,6 +299,10 @@ pub struct SqlArgs {
     /// Read the SQL from this file
     #[arg(short = 'f', long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+
+    /// The interactive shell's history file [default: $XDG_DATA_HOME/dossier/history or ~/.local/share/dossier/history]
+    #[arg(long, env = "DOSSIER_HISTORY", value_name = "FILE")]
+    pub history: Option<PathBuf>,
 
     #[command(flatten)]
     pub query: QueryArgs,

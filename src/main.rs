@@ -41,10 +41,7 @@ fn main() -> ExitCode {
         // A reader that stops early (`dossier … | head`) is not a failure.
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            match &e {
-                Error::Invalid(_) => eprintln!("{e}"),
-                _ => eprintln!("error: {e}"),
-            }
+            output::report(&e);
             ExitCode::from(e.exit_code())
         }
     }

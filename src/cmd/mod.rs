@@ -9,6 +9,7 @@ pub mod man;
 pub mod queries;
 pub mod schema;
 pub mod search;
+pub mod shell;
 pub mod show;
 pub mod sql;
 pub mod summary;

@@ -8,4 +8,6 @@ mod load;
 mod load_errors;
 mod query;
 mod seed;
+#[cfg(unix)]
+mod shell;
 mod sql;
