@@ -167,6 +167,8 @@ fn write_aligned(w: &mut dyn Write, cells: &[(&str, bool)], widths: &[usize]) ->
 pub fn report(e: &crate::error::Error) {
     match e {
         crate::error::Error::Invalid(_) => eprintln!("{e}"),
+        // The terminal has just echoed ^C where the cursor was.
+        crate::error::Error::Cancelled => eprintln!("\nerror: {e}"),
         _ => eprintln!("error: {e}"),
     }
 }
