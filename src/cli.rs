@@ -292,7 +292,7 @@ pub struct QueryArgs {
 
 #[derive(Debug, Args)]
 pub struct SqlArgs {
-    /// The SQL to run, or - to read it from standard input
+    /// The SQL to run, or - to read it from standard input (none, at a terminal: the interactive shell)
     #[arg(value_name = "SQL", conflicts_with = "file")]
     pub sql: Option<String>,
 
