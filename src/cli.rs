@@ -1,7 +1,8 @@
 //! The command line: every subcommand, flag and help text, as clap definitions.
 
 use crate::output::Format;
-use clap::{Args, Parser, Subcommand};
+use clap::builder::PossibleValue;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -15,7 +16,9 @@ Examples:
   dossier show ev-1961-friendship-treaty      one event with its citations
   dossier search '\"crossed the line\"'         full-text search
   dossier sql 'SELECT * FROM events_full'     ad-hoc, read-only SQL
-  dossier export events --excel -o events.csv a CSV that opens safely in a spreadsheet";
+  dossier sql                                 the interactive SQL shell
+  dossier export events --excel -o events.csv a CSV that opens safely in a spreadsheet
+  dossier export --all --format xlsx -o a.xlsx the whole archive as one workbook";
 
 /// An archive of events, figures and sources for analysts: strict, atomic CSV loads
 /// into SQLite, with every fact tied to the words that support it.
@@ -69,9 +72,15 @@ pub enum Command {
     Queries(QueriesArgs),
     /// Run a canned query with typed parameters
     Run(RunArgs),
-    /// Write a table, view or query as CSV (or another format), or the whole archive as CSV files
+    /// Write a table, view or query as CSV (or another format, or a workbook), or the whole archive
     #[command(long_about = EXPORT_ABOUT)]
     Export(ExportArgs),
+    /// Print a completion script for a shell (bash, zsh, fish, powershell, elvish)
+    #[command(long_about = COMPLETIONS_ABOUT)]
+    Completions(CompletionsArgs),
+    /// Print dossier's manual page, in roff for man
+    #[command(long_about = MAN_ABOUT)]
+    Man(ManArgs),
 }
 
 const LOAD_ABOUT: &str = "\
@@ -98,24 +107,50 @@ that would write, ATTACH, change settings or load extensions are refused.
 Parameters are named (:name) and given with -p name=value; values are bound as
 text, never pasted into the SQL.
 
+With no SQL and a terminal on standard input, sql opens an interactive shell:
+statements end with ; and may span lines, Tab completes table, view and column
+names, Ctrl-C stops the running query, Ctrl-D leaves, and .help lists the dot
+commands (.tables, .schema, .format, .quit). The history is kept in --history.
+
 The views events_full, figures_full, sources_full, citations_full and
 figure_bounds put on one row what is usually wanted together; dossier schema
 describes every column.";
 
 const EXPORT_ABOUT: &str = "\
-Write a table, view or query as CSV (or another format), or the whole archive as
-CSV files.
+Write a table, view or query as CSV (or another format, or an Excel workbook), or
+the whole archive as CSV files or as one workbook.
 
   dossier export events                     a table or view, to standard output
   dossier export --query 'SELECT …'         any read-only query
   dossier export --run timeline -p from=2014
   dossier export --dir backup/              the five CSV files load reads back
+  dossier export events --format xlsx -o events.xlsx
+  dossier export --all --format xlsx -o archive.xlsx
+
+--format xlsx writes a workbook: the header row bold and frozen, text (ids, codes,
+dates) as text cells that the spreadsheet never converts, numbers as numbers, NULL
+as an empty cell. It needs -o FILE. --all puts every table of the archive on a
+sheet of its own; the vocabularies that come with dossier are left out.
 
 Plain CSV is exact: what the archive holds, RFC 4180, UTF-8, LF line ends. Use
 --excel when the file is for a spreadsheet: it adds a byte-order mark (so Excel
 reads UTF-8), uses CRLF line ends, and puts a ' before any text cell that starts
 with = + - @ or a tab, so a spreadsheet shows it as text instead of running it as
 a formula. Numbers stay numbers. --excel changes cells, so --dir refuses it.";
+
+const COMPLETIONS_ABOUT: &str = "\
+Print a completion script for a shell on standard output. Install it where the
+shell looks for completions, for example:
+
+  dossier completions bash > ~/.local/share/bash-completion/completions/dossier
+  dossier completions zsh > ~/.zfunc/_dossier     (with fpath+=~/.zfunc in .zshrc)
+  dossier completions fish > ~/.config/fish/completions/dossier.fish";
+
+const MAN_ABOUT: &str = "\
+Print dossier's manual page (roff) on standard output, for example:
+
+  dossier man > ~/.local/share/man/man1/dossier.1     then: man dossier
+  dossier man export > ~/.local/share/man/man1/dossier-export.1";
 
 /// Where row output goes and how it looks.
 #[derive(Debug, Args)]
@@ -257,13 +292,17 @@ pub struct QueryArgs {
 
 #[derive(Debug, Args)]
 pub struct SqlArgs {
-    /// The SQL to run, or - to read it from standard input
+    /// The SQL to run, or - to read it from standard input (none, at a terminal: the interactive shell)
     #[arg(value_name = "SQL", conflicts_with = "file")]
     pub sql: Option<String>,
 
     /// Read the SQL from this file
     #[arg(short = 'f', long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+
+    /// The interactive shell's history file [default: $XDG_DATA_HOME/dossier/history or ~/.local/share/dossier/history]
+    #[arg(long, env = "DOSSIER_HISTORY", value_name = "FILE")]
+    pub history: Option<PathBuf>,
 
     #[command(flatten)]
     pub query: QueryArgs,
@@ -296,20 +335,24 @@ pub struct RunArgs {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The table or view to export
-    #[arg(value_name = "TABLE_OR_VIEW", conflicts_with_all = ["query", "run", "dir"])]
+    #[arg(value_name = "TABLE_OR_VIEW", conflicts_with_all = ["query", "run", "dir", "all"])]
     pub name: Option<String>,
 
     /// Export the rows of this read-only SQL query
-    #[arg(long, value_name = "SQL", conflicts_with_all = ["run", "dir"])]
+    #[arg(long, value_name = "SQL", conflicts_with_all = ["run", "dir", "all"])]
     pub query: Option<String>,
 
     /// Export the rows of this canned query (parameters with -p)
-    #[arg(long, value_name = "NAME", conflicts_with = "dir")]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["dir", "all"])]
     pub run: Option<String>,
 
     /// Write the whole archive into this folder as the CSV files load reads
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "all")]
     pub dir: Option<PathBuf>,
+
+    /// With --format xlsx: the whole archive as one workbook, a sheet per table
+    #[arg(long)]
+    pub all: bool,
 
     /// A parameter of --query or --run, name=value
     #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
@@ -320,8 +363,8 @@ pub struct ExportArgs {
     pub excel: bool,
 
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Rows(Format::Csv))]
+    pub format: ExportFormat,
 
     /// Leave out the header row
     #[arg(long)]
@@ -337,6 +380,52 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 }
 
+/// What `export` writes: any of the row formats every command has, or an Excel
+/// workbook. The workbook is export's alone: it is a file, not a stream of rows, so
+/// it has no place among the formats of commands that print to a terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Rows(Format),
+    Xlsx,
+}
+
+impl ValueEnum for ExportFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            ExportFormat::Rows(Format::Table),
+            ExportFormat::Rows(Format::Csv),
+            ExportFormat::Rows(Format::Tsv),
+            ExportFormat::Rows(Format::Json),
+            ExportFormat::Rows(Format::Ndjson),
+            ExportFormat::Rows(Format::Markdown),
+            ExportFormat::Xlsx,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        match self {
+            ExportFormat::Rows(f) => f.to_possible_value(),
+            ExportFormat::Xlsx => Some(PossibleValue::new("xlsx").help(
+                "An Excel workbook: bold frozen header, ids, codes and dates as text (needs -o FILE)",
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Print the page of this subcommand (dossier-NAME) instead of dossier's
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,5 +434,24 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn export_offers_every_row_format_and_xlsx() {
+        for f in Format::value_variants() {
+            assert!(
+                ExportFormat::value_variants().contains(&ExportFormat::Rows(*f)),
+                "{f:?}"
+            );
+        }
+        let names: Vec<String> = ExportFormat::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            ["table", "csv", "tsv", "json", "ndjson", "markdown", "xlsx"]
+        );
     }
 }

@@ -116,6 +116,14 @@ pub enum Error {
     )]
     Timeout { seconds: f64 },
 
+    /// The user stopped the running query with Ctrl-C (in the shell).
+    #[error("the query was cancelled (Ctrl-C)")]
+    Cancelled,
+
+    /// A result that the output cannot hold, such as a sheet of a workbook.
+    #[error("{0}")]
+    TooBig(String),
+
     /// SQLite could not run a query; the text shows where, when it knows.
     #[error("{0}")]
     Query(String),

@@ -6,6 +6,7 @@ mod db;
 mod error;
 mod output;
 mod queries;
+mod xlsx;
 
 use clap::Parser;
 use cli::Command;
@@ -32,16 +33,15 @@ fn main() -> ExitCode {
         Command::Queries(a) => cmd::queries::list(a, &ctx),
         Command::Run(a) => cmd::queries::run(a, &ctx),
         Command::Export(a) => cmd::export::run(a, &ctx),
+        Command::Completions(a) => cmd::completions::run(a),
+        Command::Man(a) => cmd::man::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stops early (`dossier … | head`) is not a failure.
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            match &e {
-                Error::Invalid(_) => eprintln!("{e}"),
-                _ => eprintln!("error: {e}"),
-            }
+            output::report(&e);
             ExitCode::from(e.exit_code())
         }
     }

@@ -1,6 +1,6 @@
-//! Everything dossier prints on standard output goes through here: result rows as
-//! a table, CSV, TSV, JSON, NDJSON or Markdown; documents (`show`, `summary`) made of
-//! sections; and plain messages.
+//! Everything dossier prints goes through here: result rows as a table, CSV, TSV,
+//! JSON, NDJSON or Markdown; documents (`show`, `summary`) made of sections; plain
+//! messages; and, on standard error, errors and warnings.
 //!
 //! Rows stream: each is written as it arrives, so memory does not grow with the
 //! result. The table format is the one exception in kind, not in bound: it holds the
@@ -160,6 +160,22 @@ fn write_aligned(w: &mut dyn Write, cells: &[(&str, bool)], widths: &[usize]) ->
         }
     }
     writeln!(w, "{}", line.trim_end())
+}
+
+/// Reports an error on standard error, the way every command reports the one that
+/// stopped it (a load's problems carry their own `error:` line).
+pub fn report(e: &crate::error::Error) {
+    match e {
+        crate::error::Error::Invalid(_) => eprintln!("{e}"),
+        // The terminal has just echoed ^C where the cursor was.
+        crate::error::Error::Cancelled => eprintln!("\nerror: {e}"),
+        _ => eprintln!("error: {e}"),
+    }
+}
+
+/// Reports on standard error something that went wrong but does not stop the command.
+pub fn warn(message: &str) {
+    eprintln!("warning: {message}");
 }
 
 /// Writes a stream of rows in one format.

@@ -1,12 +1,15 @@
 //! One module per subcommand; each takes its parsed arguments and writes through
 //! [`crate::output::Output`]. What several commands share lives here.
 
+pub mod completions;
 pub mod export;
 pub mod listing;
 pub mod load;
+pub mod man;
 pub mod queries;
 pub mod schema;
 pub mod search;
+pub mod shell;
 pub mod show;
 pub mod sql;
 pub mod summary;
@@ -16,6 +19,7 @@ use crate::db::read::Archive;
 use crate::error::{Error, Result};
 use crate::output::{self, Output, StreamError, Style};
 use crate::queries::Registry;
+use rusqlite::Statement;
 use rusqlite::types::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -88,6 +92,20 @@ pub fn streamed(archive: &Archive, e: StreamError) -> Error {
     }
 }
 
+/// Prepares a canned query with its parameters checked and bound.
+pub fn prepare_canned<'a>(
+    archive: &'a Archive,
+    registry: &Registry,
+    name: &str,
+    given: &[(String, String)],
+) -> Result<Statement<'a>> {
+    let query = registry.get(name)?;
+    let bindings = crate::queries::bind(query, given, &archive.conn)?;
+    let mut stmt = archive.prepare(&query.sql)?;
+    bindings.apply(&mut stmt)?;
+    Ok(stmt)
+}
+
 /// Runs a canned query and streams its rows to `out`.
 pub fn run_canned(
     archive: &Archive,
@@ -97,10 +115,7 @@ pub fn run_canned(
     style: Style,
     out: &mut Output,
 ) -> Result<u64> {
-    let query = registry.get(name)?;
-    let bindings = crate::queries::bind(query, given, &archive.conn)?;
-    let mut stmt = archive.prepare(&query.sql)?;
-    bindings.apply(&mut stmt)?;
+    let mut stmt = prepare_canned(archive, registry, name, given)?;
     output::query(out, style, &mut stmt).map_err(|e| streamed(archive, e))
 }
 
@@ -111,10 +126,7 @@ pub fn collect(
     name: &str,
     given: &[(String, String)],
 ) -> Result<(Vec<String>, Vec<Vec<Value>>)> {
-    let query = registry.get(name)?;
-    let bindings = crate::queries::bind(query, given, &archive.conn)?;
-    let mut stmt = archive.prepare(&query.sql)?;
-    bindings.apply(&mut stmt)?;
+    let mut stmt = prepare_canned(archive, registry, name, given)?;
     let columns: Vec<String> = stmt.column_names().map(|c| c.to_string()).collect();
     let n = columns.len();
     let mut rows = stmt.raw_query();

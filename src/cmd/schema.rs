@@ -4,12 +4,21 @@
 use super::{Context, open_output, style};
 use crate::cli::SchemaArgs;
 use crate::db;
+use crate::db::read::Archive;
 use crate::error::{Error, Result};
-use crate::output::RowWriter;
+use crate::output::{Output, RowWriter, Style};
 use rusqlite::types::ValueRef;
 
 pub fn run(args: &SchemaArgs, ctx: &Context) -> Result<()> {
     let archive = ctx.open(None)?;
+    let mut out = open_output(args.out.output.as_deref())?;
+    write(&archive, args.name.as_deref(), style(&args.out), &mut out)?;
+    Ok(out.finish()?)
+}
+
+/// Writes the columns of every table and view, or of the one named, with their types
+/// and what each holds; for `dossier schema` and the shell's `.schema`.
+pub fn write(archive: &Archive, name: Option<&str>, style: Style, out: &mut Output) -> Result<()> {
     let notes = db::column_notes();
     let mut stmt = archive.prepare(
         "SELECT m.name, CASE WHEN m.sql LIKE 'CREATE VIRTUAL%' THEN 'full-text' ELSE m.type END, p.name, p.type \
@@ -20,22 +29,19 @@ pub fn run(args: &SchemaArgs, ctx: &Context) -> Result<()> {
          ORDER BY m.type, m.rowid, p.cid",
     )?;
     let rows: Vec<(String, String, String, String)> = stmt
-        .query_map([&args.name], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
+        .query_map([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
     if rows.is_empty()
-        && let Some(name) = &args.name
+        && let Some(name) = name
     {
         return Err(Error::Usage(format!(
             "no table or view named {name:?} — dossier schema lists them all"
         )));
     }
-    let mut out = open_output(args.out.output.as_deref())?;
     let columns = ["object", "kind", "column", "type", "holds"]
         .map(String::from)
         .to_vec();
-    let mut w = RowWriter::new(&mut out, style(&args.out), columns)?;
+    let mut w = RowWriter::new(out, style, columns)?;
     for (object, kind, column, ty) in &rows {
         let note = notes
             .iter()
@@ -50,5 +56,5 @@ pub fn run(args: &SchemaArgs, ctx: &Context) -> Result<()> {
         ])?;
     }
     w.finish()?;
-    Ok(out.finish()?)
+    Ok(())
 }

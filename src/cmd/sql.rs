@@ -1,4 +1,5 @@
-//! `dossier sql`: ad-hoc, read-only SQL with named parameters.
+//! `dossier sql`: ad-hoc, read-only SQL with named parameters, from the command line,
+//! a file or standard input; with none of these at a terminal, the shell.
 
 use super::{Context, open_output, pairs, streamed, style, timeout};
 use crate::cli::SqlArgs;
@@ -8,6 +9,9 @@ use rusqlite::Statement;
 use std::io::{IsTerminal, Read};
 
 pub fn run(args: &SqlArgs, ctx: &Context) -> Result<()> {
+    if args.sql.is_none() && args.file.is_none() && std::io::stdin().is_terminal() {
+        return super::shell::run(args, ctx);
+    }
     let sql = source(args)?;
     let archive = ctx.open(timeout(&args.query)?)?;
     let given = pairs(&args.query.params)?;
@@ -27,13 +31,7 @@ fn source(args: &SqlArgs) -> Result<String> {
             path: f.clone(),
             source,
         })?,
-        (None, None) if !std::io::stdin().is_terminal() => read_stdin()?,
-        (None, None) => {
-            return Err(Error::Usage(
-                "give the SQL to run: dossier sql 'SELECT …', -f FILE, or - to read standard input"
-                    .into(),
-            ));
-        }
+        (None, None) => read_stdin()?,
     };
     if sql.trim().is_empty() {
         return Err(Error::Usage("the SQL is empty".into()));
@@ -55,21 +53,7 @@ fn read_stdin() -> Result<String> {
 /// Binds `-p name=value` pairs as text to a statement's named parameters; every
 /// parameter must be given, and nothing else.
 pub fn bind_text(stmt: &mut Statement<'_>, given: &[(String, String)]) -> Result<()> {
-    let mut names = Vec::new();
-    for i in 1..=stmt.parameter_count() {
-        let Some(name) = stmt.parameter_name(i).map(|n| n[1..].to_string()) else {
-            return Err(Error::Usage(
-                "use named parameters (:name) and give them with -p name=value; ? placeholders cannot be named".into(),
-            ));
-        };
-        let Some((_, value)) = given.iter().rev().find(|(k, _)| *k == name) else {
-            return Err(Error::Usage(format!(
-                "the SQL uses :{name} — give it with -p {name}=VALUE"
-            )));
-        };
-        stmt.raw_bind_parameter(i, value)?;
-        names.push(name);
-    }
+    let names = bind_used(stmt, given)?;
     if let Some((k, _)) = given.iter().find(|(k, _)| !names.contains(k)) {
         let used = if names.is_empty() {
             "it has no parameters".to_string()
@@ -88,4 +72,26 @@ pub fn bind_text(stmt: &mut Statement<'_>, given: &[(String, String)]) -> Result
         )));
     }
     Ok(())
+}
+
+/// Binds the `-p name=value` pairs a statement uses, as text; every parameter it
+/// names must be given. Returns the names. The shell binds this way, because the
+/// pairs given when it starts serve many statements and each uses some of them.
+pub fn bind_used(stmt: &mut Statement<'_>, given: &[(String, String)]) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for i in 1..=stmt.parameter_count() {
+        let Some(name) = stmt.parameter_name(i).map(|n| n[1..].to_string()) else {
+            return Err(Error::Usage(
+                "use named parameters (:name) and give them with -p name=value; ? placeholders cannot be named".into(),
+            ));
+        };
+        let Some((_, value)) = given.iter().rev().find(|(k, _)| *k == name) else {
+            return Err(Error::Usage(format!(
+                "the SQL uses :{name} — give it with -p {name}=VALUE"
+            )));
+        };
+        stmt.raw_bind_parameter(i, value)?;
+        names.push(name);
+    }
+    Ok(names)
 }

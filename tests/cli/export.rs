@@ -2,6 +2,7 @@
 //! and the whole archive as CSV files that load back into the same archive.
 
 use crate::common::{Env, one, repo, seeded};
+use calamine::{Data, Reader, Xlsx, open_workbook};
 
 /// Every table, with the columns that say where a row came from left out.
 const TABLES: &[(&str, &str)] = &[
@@ -209,7 +210,7 @@ fn export_refuses_what_it_cannot_do_safely() {
         (run.code, run.stderr.as_str()),
         (
             2,
-            "error: say what to export: a table or view name, --query SQL, --run NAME or --dir DIR\n"
+            "error: say what to export: a table or view name, --query SQL, --run NAME, --dir DIR or --all (with --format xlsx)\n"
         )
     );
     let run = env.run(&["export", "--query", "DELETE FROM events"]);
@@ -218,4 +219,266 @@ fn export_refuses_what_it_cannot_do_safely() {
         one::<i64>(&env.db("dossier.db"), "SELECT count(*) FROM events"),
         22
     );
+}
+
+/// A workbook written by dossier, read back.
+fn workbook(env: &Env, rel: &str) -> Xlsx<std::io::BufReader<std::fs::File>> {
+    open_workbook(env.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Checks a sheet against the CSV export of the same table: the same header, rows
+/// and values; text columns as text cells and number columns as numbers.
+fn same_as_csv(env: &Env, book: &mut Xlsx<std::io::BufReader<std::fs::File>>, table: &str) {
+    let range = book.worksheet_range(table).unwrap();
+    let run = env.run(&["export", table, "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert!(!rows.is_empty(), "{table} is empty in the seed");
+    let got: Vec<&[Data]> = range.rows().collect();
+    assert_eq!(got.len(), rows.len() + 1, "{table}: rows");
+    let titles: Vec<String> = got[0].iter().map(|d| d.to_string()).collect();
+    assert_eq!(titles, header, "{table}: header");
+    let db = env.db("dossier.db");
+    let types: Vec<String> = header
+        .iter()
+        .map(|c| {
+            db.query_row(
+                "SELECT type FROM pragma_table_info(?1) WHERE name = ?2",
+                [table, c.as_str()],
+                |r| r.get(0),
+            )
+            .unwrap()
+        })
+        .collect();
+    for (r, (cells, record)) in got[1..].iter().zip(&rows).enumerate() {
+        assert_eq!(cells.len(), record.len(), "{table} row {}", r + 1);
+        for (c, (cell, text)) in cells.iter().zip(record.iter()).enumerate() {
+            let at = format!("{table} row {} column {}", r + 1, header[c]);
+            match (cell, types[c].as_str()) {
+                (Data::Empty, _) => assert_eq!(text, "", "{at}"),
+                (Data::String(s), "TEXT") => assert_eq!(s, text, "{at}"),
+                (Data::Float(x), "INTEGER" | "REAL") => {
+                    assert_eq!(Some(*x), text.parse::<f64>().ok(), "{at}")
+                }
+                (Data::Int(x), "INTEGER") => assert_eq!(x.to_string(), text, "{at}"),
+                (other, ty) => panic!("{at}: a {ty} column holds {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_workbook_of_the_archive_holds_what_the_csv_exports_hold() {
+    let env = seeded();
+    let run = env.run(&["export", "--all", "--format", "xlsx", "-o", "archive.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("wrote 10 rows to archive.xlsx, sheet sources\nwrote 28 rows to archive.xlsx, sheet actors\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("wrote 1 row to archive.xlsx, sheet load_runs\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        env.files(""),
+        ["archive.xlsx", "dossier.db", "dossier.db.lock"]
+    );
+    let mut book = workbook(&env, "archive.xlsx");
+    let sheets = book.sheet_names();
+    assert_eq!(
+        sheets,
+        [
+            "sources",
+            "actors",
+            "events",
+            "figures",
+            "citations",
+            "event_actors",
+            "event_tags",
+            "actor_aliases",
+            "load_runs",
+            "load_files"
+        ]
+    );
+    for sheet in &sheets {
+        same_as_csv(&env, &mut book, sheet);
+        let styles = book.worksheet_style(sheet).unwrap();
+        let bold = |r: u32| {
+            styles
+                .get((r, 0))
+                .and_then(|s| s.font.as_ref())
+                .is_some_and(|f| f.is_bold())
+        };
+        assert!(bold(0), "{sheet}: the header is bold");
+        assert!(!bold(1), "{sheet}: the first row is not");
+    }
+    // calamine does not read panes, so look at each sheet's XML for the frozen header.
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(env.path("archive.xlsx")).unwrap()).unwrap();
+    for i in 1..=sheets.len() {
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name(&format!("xl/worksheets/sheet{i}.xml")).unwrap(),
+            &mut xml,
+        )
+        .unwrap();
+        assert!(
+            xml.contains(
+                r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+            ),
+            "sheet {i} has no frozen header row"
+        );
+    }
+}
+
+#[test]
+fn a_workbook_keeps_ids_codes_and_dates_as_text_and_numbers_as_numbers() {
+    let env = Env::new();
+    env.write(
+        "x/sources.csv",
+        "id,kind,title,published\ns1,article,=1+1,2017-06\n",
+    );
+    env.write("x/actors.csv", "id,name\n007,Agent\n");
+    env.write(
+        "x/events.csv",
+        "id,date,title,source,quote,locator,actors\n0042,2017-06,Something happens,s1,It happened.,para 1,007\n",
+    );
+    env.write(
+        "x/figures.csv",
+        "id,measure,value,unit,source,quote,locator\nf1,Trade,5.7 billion,USD,s1,It happened.,para 1\n",
+    );
+    let run = env.run(&["load", "x"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for table in ["sources", "actors", "events", "figures"] {
+        let run = env.run(&[
+            "export",
+            table,
+            "--format",
+            "xlsx",
+            "-o",
+            &format!("{table}.xlsx"),
+        ]);
+        assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+    }
+    let cell = |table: &str, column: &str| -> Data {
+        let mut book = workbook(&env, &format!("{table}.xlsx"));
+        assert_eq!(book.sheet_names(), [table]);
+        let range = book.worksheet_range(table).unwrap();
+        let rows: Vec<&[Data]> = range.rows().collect();
+        let c = rows[0]
+            .iter()
+            .position(|h| *h == Data::String(column.to_string()))
+            .unwrap_or_else(|| panic!("{table} has no column {column}"));
+        rows[1][c].clone()
+    };
+    let text = |s: &str| Data::String(s.into());
+    assert_eq!(cell("actors", "id"), text("007"));
+    assert_eq!(cell("events", "id"), text("0042"));
+    assert_eq!(cell("events", "date"), text("2017-06"));
+    assert_eq!(cell("events", "date_start"), text("2017-06-01"));
+    assert_eq!(cell("events", "date_uncertain"), Data::Float(0.0));
+    assert_eq!(cell("events", "notes"), Data::Empty);
+    assert_eq!(cell("sources", "title"), text("=1+1"));
+    assert_eq!(cell("sources", "published"), text("2017-06"));
+    assert_eq!(cell("figures", "value"), text("5.7 billion"));
+    assert_eq!(cell("figures", "value_norm"), Data::Float(5.7e9));
+    // A query's columns have no declared type: each value says what it is.
+    let run = env.run(&[
+        "export",
+        "--query",
+        "SELECT '007' AS code, 7 AS n, 2.5 AS x, NULL AS missing, date_start FROM events",
+        "--format",
+        "xlsx",
+        "-o",
+        "q.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut book = workbook(&env, "q.xlsx");
+    assert_eq!(book.sheet_names(), ["query"]);
+    let range = book.worksheet_range("query").unwrap();
+    let row: Vec<Data> = range.rows().nth(1).unwrap().to_vec();
+    assert_eq!(
+        row,
+        [
+            text("007"),
+            Data::Float(7.0),
+            Data::Float(2.5),
+            Data::Empty,
+            text("2017-06-01")
+        ]
+    );
+    // A canned query's sheet is named after it.
+    let run = env.run(&[
+        "export", "--run", "timeline", "--format", "xlsx", "-o", "t.xlsx",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(workbook(&env, "t.xlsx").sheet_names(), ["timeline"]);
+}
+
+#[test]
+fn a_workbook_needs_a_file_and_appears_only_when_complete() {
+    let env = seeded();
+    let run = env.run(&["export", "events", "--format", "xlsx"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            2,
+            "error: xlsx is a binary workbook, not text for a terminal or a pipe: name the file with -o FILE (for example -o archive.xlsx)\n"
+        )
+    );
+    let run = env.run(&["export", "--all", "-o", "a.csv"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            2,
+            "error: --all writes one workbook: add --format xlsx -o FILE (for the CSV files load reads, use --dir DIR)\n"
+        )
+    );
+    let run = env.run(&[
+        "export", "events", "--excel", "--format", "xlsx", "-o", "e.xlsx",
+    ]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            2,
+            "error: --excel shapes CSV and TSV; leave it out for other formats\n"
+        )
+    );
+    let run = env.run(&["export", "--dir", "d", "--format", "xlsx"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    // A query that fails while its rows are read leaves no file, not even a partial one.
+    let run = env.run(&[
+        "export",
+        "--query",
+        "SELECT id, json_extract(title, '$') FROM events",
+        "--format",
+        "xlsx",
+        "-o",
+        "bad.xlsx",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let run = env.run(&[
+        "export",
+        "--query",
+        "SELECT nosuch",
+        "--format",
+        "xlsx",
+        "-o",
+        "bad.xlsx",
+    ]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            1,
+            "error: no such column: nosuch\n  SELECT nosuch\n         ^\n"
+        )
+    );
+    assert_eq!(env.files(""), ["dossier.db", "dossier.db.lock"]);
 }

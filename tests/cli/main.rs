@@ -4,10 +4,13 @@
 #[path = "../../examples/generate/archive.rs"]
 mod archive;
 mod common;
+mod completions;
 mod export;
 mod generated;
 mod load;
 mod load_errors;
 mod query;
 mod seed;
+#[cfg(unix)]
+mod shell;
 mod sql;
