@@ -183,11 +183,10 @@ fn object(conn: &rusqlite::Connection, name: &str) -> Result<String> {
     if let Some(n) = found {
         return Ok(n);
     }
-    let mut stmt = conn.prepare(
-        "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' \
-         AND name NOT IN ('search_data', 'search_idx', 'search_content', 'search_docsize', 'search_config') \
-         ORDER BY type, name",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT name FROM ({}) ORDER BY type, name",
+        crate::db::OBJECTS
+    ))?;
     let names: Vec<String> = stmt
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;

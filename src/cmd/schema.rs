@@ -20,14 +20,12 @@ pub fn run(args: &SchemaArgs, ctx: &Context) -> Result<()> {
 /// and what each holds; for `dossier schema` and the shell's `.schema`.
 pub fn write(archive: &Archive, name: Option<&str>, style: Style, out: &mut Output) -> Result<()> {
     let notes = db::column_notes();
-    let mut stmt = archive.prepare(
-        "SELECT m.name, CASE WHEN m.sql LIKE 'CREATE VIRTUAL%' THEN 'full-text' ELSE m.type END, p.name, p.type \
-         FROM sqlite_schema m JOIN pragma_table_info(m.name) p \
-         WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' \
-           AND m.name NOT IN ('search_data', 'search_idx', 'search_content', 'search_docsize', 'search_config') \
-           AND (?1 IS NULL OR m.name = ?1 COLLATE NOCASE) \
-         ORDER BY m.type, m.rowid, p.cid",
-    )?;
+    let mut stmt = archive.prepare(&format!(
+        "SELECT m.name, m.kind, p.name, p.type FROM ({}) m JOIN pragma_table_info(m.name) p \
+         WHERE ?1 IS NULL OR m.name = ?1 COLLATE NOCASE \
+         ORDER BY m.type, m.position, p.cid",
+        db::OBJECTS
+    ))?;
     let rows: Vec<(String, String, String, String)> = stmt
         .query_map([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;

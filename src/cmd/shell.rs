@@ -246,12 +246,10 @@ impl Shell {
 
     /// `.tables`: the tables and views, with what kind each is.
     fn tables(&self, out: &mut Output) -> Result<()> {
-        let mut stmt = self.archive.prepare(
-            "SELECT name, CASE WHEN sql LIKE 'CREATE VIRTUAL%' THEN 'full-text' ELSE type END AS kind \
-             FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' \
-               AND name NOT IN ('search_data', 'search_idx', 'search_content', 'search_docsize', 'search_config') \
-             ORDER BY type, name",
-        )?;
+        let mut stmt = self.archive.prepare(&format!(
+            "SELECT name, kind FROM ({}) ORDER BY type, name",
+            crate::db::OBJECTS
+        ))?;
         let mut rows = stmt.query([])?;
         let mut w = RowWriter::new(out, self.style, vec!["name".into(), "kind".into()])?;
         while let Some(r) = rows.next()? {

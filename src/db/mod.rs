@@ -121,6 +121,14 @@ pub fn column_notes() -> Vec<ColumnNote> {
     notes
 }
 
+/// The tables and views users see, with their kind (table, view or full-text): every
+/// object of the schema but SQLite's own and the full-text index's storage tables.
+/// Written as a SELECT to use as a subquery, so every listing agrees.
+pub const OBJECTS: &str = "SELECT name, CASE WHEN sql LIKE 'CREATE VIRTUAL%' THEN 'full-text' ELSE type END AS kind, \
+     type, rowid AS position FROM sqlite_schema \
+     WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' \
+     AND name NOT IN ('search_data', 'search_idx', 'search_content', 'search_docsize', 'search_config')";
+
 /// The statement that creates the full-text table, as schema.sql writes it.
 pub fn search_table() -> &'static str {
     let after = schema_after_rows();
@@ -237,11 +245,9 @@ mod tests {
     fn every_column_of_every_table_and_view_has_a_note() -> Result<()> {
         let conn = in_memory()?;
         let notes = column_notes();
-        let mut stmt = conn.prepare(
-            "SELECT m.name, p.name FROM sqlite_schema m JOIN pragma_table_info(m.name) p \
-             WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' \
-             AND m.name NOT IN ('search_data', 'search_idx', 'search_docsize', 'search_config')",
-        )?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT m.name, p.name FROM ({OBJECTS}) m JOIN pragma_table_info(m.name) p"
+        ))?;
         let columns: Vec<(String, String)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;

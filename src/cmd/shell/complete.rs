@@ -45,11 +45,10 @@ impl Names {
             formats,
             ..Names::default()
         };
-        let mut stmt = conn.prepare(
-            "SELECT m.name, p.name FROM sqlite_schema m JOIN pragma_table_info(m.name) p \
-             WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' \
-               AND m.name NOT IN ('search_data', 'search_idx', 'search_content', 'search_docsize', 'search_config')",
-        )?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT m.name, p.name FROM ({}) m JOIN pragma_table_info(m.name) p",
+            crate::db::OBJECTS
+        ))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             names.objects.insert(r.get(0)?);
@@ -175,8 +174,8 @@ mod tests {
         // After a dot, only columns.
         let (start, found) = complete("SELECT e.date_p");
         assert_eq!((start, found), (9, vec!["date_precision".to_string()]));
-        // The full-text index's own tables are not offered.
-        assert!(complete("SELECT * FROM search_").1.is_empty());
+        // The full-text index's storage tables are not offered; its source view is.
+        assert_eq!(complete("SELECT * FROM search_").1, ["search_source"]);
         // Nothing typed yet: nothing offered.
         assert!(complete("SELECT ").1.is_empty());
     }
