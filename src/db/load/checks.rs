@@ -6,89 +6,10 @@
 use super::{Collector, FileInfo, PROBLEM_CAP};
 use crate::db::check::{self, Finding};
 use crate::db::spec::Table;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// A reference from a CSV column to the ids of a table.
-struct Reference {
-    /// The CSV column that holds the reference, in whichever file the row came from.
-    column: &'static str,
-    parent: Table,
-    /// Rows with a dangling reference: (csv_file, csv_line, value).
-    sql: &'static str,
-}
-
-const REFERENCES: &[Reference] = &[
-    Reference {
-        column: "issuer",
-        parent: Table::Actors,
-        sql: "SELECT csv_file, csv_line, issuer FROM sources c WHERE issuer IS NOT NULL AND {missing:issuer}",
-    },
-    Reference {
-        column: "via",
-        parent: Table::Sources,
-        sql: "SELECT csv_file, csv_line, via FROM sources c WHERE via IS NOT NULL AND {missing:via}",
-    },
-    Reference {
-        column: "actors",
-        parent: Table::Actors,
-        sql: "SELECT e.csv_file, e.csv_line, c.actor FROM event_actors c JOIN events e ON e.id = c.event \
-              WHERE {missing:actor}",
-    },
-    Reference {
-        column: "area",
-        parent: Table::Actors,
-        sql: "SELECT csv_file, csv_line, area FROM figures c WHERE area IS NOT NULL AND {missing:area}",
-    },
-    Reference {
-        column: "counterpart",
-        parent: Table::Actors,
-        sql: "SELECT csv_file, csv_line, counterpart FROM figures c WHERE counterpart IS NOT NULL AND {missing:counterpart}",
-    },
-    Reference {
-        column: "base",
-        parent: Table::Figures,
-        sql: "SELECT csv_file, csv_line, base FROM figures c WHERE base IS NOT NULL AND {missing:base}",
-    },
-    Reference {
-        column: "event",
-        parent: Table::Events,
-        sql: "SELECT csv_file, csv_line, event FROM figures c WHERE event IS NOT NULL AND {missing:event}",
-    },
-    // Citations come from three files (inline in events.csv and figures.csv, and
-    // citations.csv); each names its source in a column called source.
-    Reference {
-        column: "source",
-        parent: Table::Sources,
-        sql: "SELECT csv_file, csv_line, source FROM citations c WHERE {missing:source}",
-    },
-    Reference {
-        column: "event",
-        parent: Table::Events,
-        sql: "SELECT csv_file, csv_line, event FROM citations c WHERE event IS NOT NULL AND {missing:event}",
-    },
-    Reference {
-        column: "figure",
-        parent: Table::Figures,
-        sql: "SELECT csv_file, csv_line, figure FROM citations c WHERE figure IS NOT NULL AND {missing:figure}",
-    },
-];
-
-impl Reference {
-    /// The query, with `{missing:col}` spelled out: no row of the parent has that id,
-    /// and no refused row had it either.
-    fn query(&self) -> String {
-        let (before, rest) = self.sql.split_once("{missing:").unwrap_or((self.sql, ""));
-        let (column, after) = rest.split_once('}').unwrap_or(("", ""));
-        let parent = self.parent.name();
-        format!(
-            "{before}NOT EXISTS (SELECT 1 FROM main.{parent} p WHERE p.id = c.{column}) \
-             AND NOT EXISTS (SELECT 1 FROM temp.invalid_ids i WHERE i.tbl = '{parent}' AND i.id = c.{column}){after}"
-        )
-    }
-}
 
 /// Finds, for a row stored with its `csv_file`, the file it came from and where a
 /// named column sits in it.
@@ -127,56 +48,134 @@ pub(super) fn run(
     problems: &mut Collector,
 ) -> Result<()> {
     let files = Files::new(files, file_ids);
-    for r in REFERENCES {
-        let mut stmt = conn.prepare(&r.query())?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let (file_id, line, value): (i64, i64, String) =
-                (row.get(0)?, row.get(1)?, row.get(2)?);
-            let Some((info, column)) = files.at(file_id, r.column) else {
-                continue;
-            };
-            let noun = r.parent.noun();
-            let near: Option<String> = if problems.shown.len() < PROBLEM_CAP {
-                conn.query_row(
-                    &format!(
-                        "SELECT id FROM {} WHERE id = ?1 COLLATE NOCASE LIMIT 1",
-                        r.parent.name()
-                    ),
-                    [&value],
-                    |r| r.get(0),
-                )
-                .optional()?
-            } else {
-                None
-            };
-            let fix = match near {
-                Some(n) => format!("ids are case-sensitive: did you mean {n}?"),
-                None => format!(
-                    "add a row with this id to {}, or correct the id",
-                    r.parent.file_name()
-                ),
-            };
-            let what = if r.column == "actors" {
-                format!("unknown {noun} in actors")
-            } else {
-                format!("unknown {noun}")
-            };
-            problems.add(
-                info,
-                line as u64,
-                Finding {
-                    column,
-                    what,
-                    found: check::quoted(&value),
-                    fix,
-                },
-            );
-        }
-    }
+    references(conn, &files, problems)?;
     loops(conn, Table::Sources, "via", &files, problems)?;
     loops(conn, Table::Figures, "base", &files, problems)?;
     shared_aliases(conn, &files, problems)?;
+    Ok(())
+}
+
+/// References to ids that no file defines. SQLite's own foreign key check finds them
+/// in one pass over the tables (the loader inserts with foreign keys off, because rows
+/// may name ids defined further down); each is then traced to its row. The foreign
+/// keys of the schema are named after the CSV columns that fill them.
+fn references(conn: &Connection, files: &Files<'_>, problems: &mut Collector) -> Result<()> {
+    let mut columns: HashMap<(String, i64), String> = HashMap::new();
+    let mut check =
+        conn.prepare("SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check")?;
+    let mut rows = check.query([])?;
+    while let Some(row) = rows.next()? {
+        let (table, rowid, parent, fkid): (String, Option<i64>, String, i64) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+        let Some(rowid) = rowid else {
+            // Join tables have no rowid to trace; the one of their references that
+            // a file can get wrong, an event's actors, is checked by the query below.
+            if (table.as_str(), parent.as_str()) == ("event_actors", "actors") {
+                continue;
+            }
+            return Err(Error::Internal(format!(
+                "a row of {table} names a missing {parent} row"
+            )));
+        };
+        let column = match columns.get(&(table.clone(), fkid)) {
+            Some(c) => c.clone(),
+            None => {
+                let c: String = conn.query_row(
+                    "SELECT \"from\" FROM pragma_foreign_key_list(?1) WHERE id = ?2",
+                    rusqlite::params![table, fkid],
+                    |r| r.get(0),
+                )?;
+                columns.insert((table.clone(), fkid), c.clone());
+                c
+            }
+        };
+        let (file_id, line, value): (i64, i64, String) = conn.query_row(
+            &format!("SELECT csv_file, csv_line, \"{column}\" FROM \"{table}\" WHERE rowid = ?1"),
+            [rowid],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        report(
+            conn, files, problems, &parent, &column, file_id, line, &value,
+        )?;
+    }
+    let mut actors = conn.prepare(
+        "SELECT e.csv_file, e.csv_line, a.actor FROM event_actors a JOIN events e ON e.id = a.event \
+         WHERE NOT EXISTS (SELECT 1 FROM actors p WHERE p.id = a.actor)",
+    )?;
+    let mut rows = actors.query([])?;
+    while let Some(row) = rows.next()? {
+        let (file_id, line, value): (i64, i64, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+        report(
+            conn, files, problems, "actors", "actors", file_id, line, &value,
+        )?;
+    }
+    Ok(())
+}
+
+/// Reports one reference to an id that `parent` does not have, unless the row that
+/// had the id was itself refused (then its own problem says why).
+#[allow(clippy::too_many_arguments)]
+fn report(
+    conn: &Connection,
+    files: &Files<'_>,
+    problems: &mut Collector,
+    parent: &str,
+    column: &str,
+    file_id: i64,
+    line: i64,
+    value: &str,
+) -> Result<()> {
+    let refused: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM temp.invalid_ids WHERE tbl = ?1 AND id = ?2",
+            [parent, value],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(table) = Table::ALL.into_iter().find(|t| t.name() == parent) else {
+        return Err(Error::Internal(format!(
+            "a reference to {parent} ({value:?}) is missing"
+        )));
+    };
+    let Some((info, position)) = files.at(file_id, column) else {
+        return Ok(());
+    };
+    if refused.is_some() {
+        return Ok(());
+    }
+    let near: Option<String> = if problems.shown.len() < PROBLEM_CAP {
+        conn.query_row(
+            &format!("SELECT id FROM {parent} WHERE id = ?1 COLLATE NOCASE LIMIT 1"),
+            [value],
+            |r| r.get(0),
+        )
+        .optional()?
+    } else {
+        None
+    };
+    let fix = match near {
+        Some(n) => format!("ids are case-sensitive: did you mean {n}?"),
+        None => format!(
+            "add a row with this id to {}, or correct the id",
+            table.file_name()
+        ),
+    };
+    let noun = table.noun();
+    let what = if column == "actors" {
+        format!("unknown {noun} in actors")
+    } else {
+        format!("unknown {noun}")
+    };
+    problems.add(
+        info,
+        line as u64,
+        Finding {
+            column: position,
+            what,
+            found: check::quoted(value),
+            fix,
+        },
+    );
     Ok(())
 }
 
