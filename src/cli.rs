@@ -39,6 +39,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "DOSSIER_QUERIES", value_name = "DIR")]
     pub queries: Option<PathBuf>,
 
+    /// Print nothing but errors and the rows asked for: no progress, summaries or warnings
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -5,6 +5,7 @@ mod cmd;
 mod db;
 mod error;
 mod output;
+mod progress;
 mod queries;
 mod xlsx;
 
@@ -15,9 +16,11 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    output::set_quiet(cli.quiet);
     let ctx = cmd::Context {
         db: cli.db,
         queries: cli.queries,
+        quiet: cli.quiet,
     };
     let result = match &cli.command {
         Command::Load(a) => cmd::load::run(a, &ctx),

@@ -57,6 +57,8 @@ const TABLE_SAMPLE: usize = 1000;
 /// only once it is complete.
 pub struct Output {
     w: Box<dyn Write>,
+    /// Shows how many rows have been written, for long exports.
+    progress: Option<crate::progress::Bar>,
     /// For `-o FILE`: the temporary file being written, and the final name.
     file: Option<(PathBuf, PathBuf)>,
 }
@@ -65,6 +67,7 @@ impl Output {
     pub fn stdout() -> Self {
         Output {
             w: Box::new(BufWriter::with_capacity(64 * 1024, io::stdout())),
+            progress: None,
             file: None,
         }
     }
@@ -78,6 +81,7 @@ impl Output {
         let f = File::create(&temp)?;
         Ok(Output {
             w: Box::new(BufWriter::with_capacity(256 * 1024, f)),
+            progress: None,
             file: Some((temp, path.to_path_buf())),
         })
     }
@@ -85,7 +89,16 @@ impl Output {
     /// An output into any writer.
     #[cfg(test)]
     pub fn to(w: Box<dyn Write>) -> Self {
-        Output { w, file: None }
+        Output {
+            w,
+            progress: None,
+            file: None,
+        }
+    }
+
+    /// Shows the rows written on this progress bar.
+    pub fn show_progress(&mut self, bar: crate::progress::Bar) {
+        self.progress = Some(bar);
     }
 
     pub fn writer(&mut self) -> &mut dyn Write {
@@ -165,17 +178,47 @@ fn write_aligned(w: &mut dyn Write, cells: &[(&str, bool)], widths: &[usize]) ->
 /// Reports an error on standard error, the way every command reports the one that
 /// stopped it (a load's problems carry their own `error:` line).
 pub fn report(e: &crate::error::Error) {
+    let error = paint("error:", "31");
     match e {
-        crate::error::Error::Invalid(_) => eprintln!("{e}"),
+        // Each problem line already starts with its file:line:column; the summary line
+        // carries the prefix.
+        crate::error::Error::Invalid(_) => {
+            eprintln!(
+                "{}",
+                e.to_string().replace("\nerror: ", &format!("\n{error} "))
+            )
+        }
         // The terminal has just echoed ^C where the cursor was.
-        crate::error::Error::Cancelled => eprintln!("\nerror: {e}"),
-        _ => eprintln!("error: {e}"),
+        crate::error::Error::Cancelled => eprintln!("\n{error} {e}"),
+        _ => eprintln!("{error} {e}"),
     }
 }
 
-/// Reports on standard error something that went wrong but does not stop the command.
+/// Reports on standard error something that went wrong but does not stop the command;
+/// `--quiet` silences it.
 pub fn warn(message: &str) {
-    eprintln!("warning: {message}");
+    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("{} {message}", paint("warning:", "33"));
+    }
+}
+
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records `--quiet` for the messages this module writes on standard error.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Colours a label for standard error: only when it is a terminal, and never when
+/// NO_COLOR is set (<https://no-color.org>).
+fn paint(label: &str, colour: &str) -> String {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if !no_color && io::stderr().is_terminal() {
+        format!("\x1b[1;{colour}m{label}\x1b[0m")
+    } else {
+        label.to_string()
+    }
 }
 
 /// Writes a stream of rows in one format.
@@ -250,6 +293,11 @@ impl<'o> RowWriter<'o> {
 
     pub fn row(&mut self, values: &[ValueRef<'_>]) -> io::Result<()> {
         self.rows += 1;
+        if self.rows.is_multiple_of(4096)
+            && let Some(bar) = &self.out.progress
+        {
+            bar.set_position(self.rows);
+        }
         let style = self.style;
         match style.format {
             Format::Table => self.table_row(values)?,

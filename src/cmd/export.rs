@@ -7,6 +7,7 @@ use crate::cli::{ExportArgs, ExportFormat};
 use crate::db::{dump, spec::Table};
 use crate::error::{Error, Result, plural};
 use crate::output::{self, Format, Output, Style};
+use crate::progress::{self, Bar};
 use crate::xlsx::Workbook;
 use rusqlite::OptionalExtension;
 use std::path::Path;
@@ -46,25 +47,57 @@ pub fn run(args: &ExportArgs, ctx: &Context) -> Result<()> {
     let given = pairs(&args.params)?;
     let archive = ctx.open(None)?;
     let mut out = open_output(args.output.as_deref())?;
+    let show = progress::wanted(ctx.quiet);
     match (&args.name, &args.query, &args.run) {
         (Some(name), None, None) => {
             no_params(&given)?;
             let name = object(&archive.conn, name)?;
+            if show {
+                out.show_progress(Bar::rows(
+                    true,
+                    table_rows(&archive.conn, &name),
+                    "exporting",
+                ));
+            }
             let mut stmt = archive.prepare(&select_all(&name))?;
             output::query(&mut out, style, &mut stmt).map_err(|e| streamed(&archive, e))?;
         }
         (None, Some(sql), None) => {
+            out.show_progress(Bar::rows(show, None, "exporting"));
             let mut stmt = archive.prepare(sql)?;
             super::sql::bind_text(&mut stmt, &given)?;
             output::query(&mut out, style, &mut stmt).map_err(|e| streamed(&archive, e))?;
         }
         (None, None, Some(name)) => {
+            out.show_progress(Bar::rows(show, None, "exporting"));
             let registry = ctx.all_queries()?;
             run_canned(&archive, &registry, name, &given, style, &mut out)?;
         }
         _ => return Err(what_to_export()),
     }
     Ok(out.finish()?)
+}
+
+/// How many rows a table has, for a progress bar; None for a view, whose count
+/// would cost as much as the export.
+fn table_rows(conn: &rusqlite::Connection, name: &str) -> Option<u64> {
+    let is_table: bool = conn
+        .query_row(
+            "SELECT type = 'table' FROM sqlite_schema WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .ok()?;
+    if !is_table {
+        return None;
+    }
+    conn.query_row(
+        &format!("SELECT count(*) FROM {}", quote_identifier(name)),
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .ok()
+    .map(|n| n as u64)
 }
 
 fn what_to_export() -> Error {
@@ -160,7 +193,7 @@ fn export_workbook(args: &ExportArgs, ctx: &Context) -> Result<()> {
         source,
     })?;
     let mut report = Output::stdout();
-    for (table, rows) in written {
+    for (table, rows) in written.into_iter().filter(|_| !ctx.quiet) {
         report.line(&format!(
             "wrote {rows} {} to {}, sheet {table}",
             plural(rows as usize, "row", "rows"),
@@ -220,7 +253,9 @@ fn export_dir(dir: &Path, ctx: &Context) -> Result<()> {
             path: path.clone(),
             source,
         })?;
-        report.line(&format!("wrote {rows} rows to {}", path.display()))?;
+        if !ctx.quiet {
+            report.line(&format!("wrote {rows} rows to {}", path.display()))?;
+        }
     }
     Ok(report.finish()?)
 }

@@ -2,9 +2,10 @@
 
 use super::Context;
 use crate::cli::LoadArgs;
-use crate::db::load::{self, Options, Report};
+use crate::db::load::{self, Options, Progress, Report};
 use crate::error::{Result, plural};
 use crate::output::Output;
+use crate::progress::{self, Bar};
 use std::path::Path;
 use std::time::Duration;
 
@@ -23,14 +24,42 @@ pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
         (load::discover(&args.paths)?, described)
     };
     let files = inputs.len();
-    let report = load::run(&Options {
-        target: db.to_path_buf(),
-        inputs,
-        described,
-        dry_run: args.dry_run,
-    })?;
-    print(&report, files, db, args.dry_run, &mut out)?;
+    let bar = Shown {
+        bar: Bar::bytes(
+            progress::wanted(ctx.quiet),
+            load::input_bytes(&inputs),
+            "reading",
+        ),
+    };
+    let report = load::run(
+        &Options {
+            target: db.to_path_buf(),
+            inputs,
+            described,
+            dry_run: args.dry_run,
+        },
+        &bar,
+    )?;
+    bar.bar.finish();
+    if !ctx.quiet {
+        print(&report, files, db, args.dry_run, &mut out)?;
+    }
     Ok(out.finish()?)
+}
+
+/// A load's progress, drawn on standard error.
+struct Shown {
+    bar: Bar,
+}
+
+impl Progress for Shown {
+    fn advance(&self, bytes: u64) {
+        self.bar.inc(bytes);
+    }
+
+    fn step(&self, what: &'static str) {
+        self.bar.step(what);
+    }
 }
 
 fn print(

@@ -29,6 +29,8 @@ pub struct Context {
     pub db: PathBuf,
     /// The user's canned-query folder, if any.
     pub queries: Option<PathBuf>,
+    /// `--quiet`: no progress, summaries or warnings.
+    pub quiet: bool,
 }
 
 impl Context {

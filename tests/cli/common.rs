@@ -102,11 +102,15 @@ pub fn one<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str) -> T {
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
-/// Replaces durations (`12.3 ms`, `850 µs`, `1.02 s`), and the padding before them,
-/// with ` <t>`, so output can be compared with a golden text.
+/// Replaces durations (`12.3 ms`, `850 µs`, `1.02 s`) with `<t>` and runs of spaces
+/// with one, so output whose column widths follow its timings can be compared with a
+/// golden text.
 pub fn without_times(s: &str) -> String {
-    let re = regex::Regex::new(r" +\d+(\.\d+)? (µs|ms|s)\b").expect("regex");
-    re.replace_all(s, " <t>").into_owned()
+    let times = regex::Regex::new(r"\d+(\.\d+)? (µs|ms|s)\b").expect("regex");
+    let spaces = regex::Regex::new(r" {2,}").expect("regex");
+    spaces
+        .replace_all(&times.replace_all(s, "<t>"), " ")
+        .into_owned()
 }
 
 /// Compares `actual` with tests/golden/NAME, or rewrites the file when DOSSIER_BLESS

@@ -14,3 +14,5 @@ mod seed;
 #[cfg(unix)]
 mod shell;
 mod sql;
+#[cfg(unix)]
+mod terminal;

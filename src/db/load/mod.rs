@@ -155,6 +155,29 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Input>> {
     Ok(inputs)
 }
 
+/// Told how far a load has got. The database layer only reports; the command decides
+/// whether and how to show it.
+pub trait Progress: Sync {
+    /// Reading starts; the inputs hold `bytes` in all.
+    fn start(&self, _bytes: u64) {}
+    /// More of the input has been read and checked.
+    fn advance(&self, _bytes: u64) {}
+    /// A step after the rows are read: checking references, building indexes, …
+    fn step(&self, _what: &'static str) {}
+}
+
+/// The inputs' size in bytes, for progress; files that cannot be read count nothing
+/// here and are reported when they are read.
+pub fn input_bytes(inputs: &[Input]) -> u64 {
+    inputs
+        .iter()
+        .map(|i| match &i.data {
+            Data::Path(p) => fs::metadata(p).map_or(0, |m| m.len()),
+            Data::Embedded(b) => b.len() as u64,
+        })
+        .sum()
+}
+
 /// What to load and where.
 pub struct Options {
     pub target: PathBuf,
@@ -186,7 +209,7 @@ pub struct Report {
 }
 
 /// Builds the archive. On any problem, nothing is written.
-pub fn run(opts: &Options) -> Result<Report> {
+pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let _lock = if opts.dry_run {
@@ -224,7 +247,8 @@ pub fn run(opts: &Options) -> Result<Report> {
         None => (None, None),
     };
 
-    let threads = pipeline(conn, index_conn, run_id, &opts.inputs, &vocab)?;
+    progress.start(input_bytes(&opts.inputs));
+    let threads = pipeline(conn, index_conn, run_id, &opts.inputs, &vocab, progress)?;
     let conn = threads.conn;
     let mut problems = Collector::default();
     problems.merge(threads.read.problems);
@@ -237,6 +261,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     };
     // References can only be judged when every file was read to its end; otherwise each
     // row of an unreadable file would come back as a wave of "unknown id" problems.
+    progress.step("checking references");
     if threads.read.complete {
         checks::run(
             &conn,
@@ -250,10 +275,12 @@ pub fn run(opts: &Options) -> Result<Report> {
         return Err(Error::Invalid(problems.finish(opts.inputs.len())));
     }
 
+    progress.step("building indexes");
     conn.execute_batch(super::schema_after_rows())
         .map_err(Error::sqlite("cannot build the indexes"))?;
     lap("built indexes", &mut phases);
     if let (Some(file), Some(indexer)) = (&index_file, threads.indexer) {
+        progress.step("building the search index");
         let indexed = indexer
             .join()
             .map_err(|_| Error::Internal("the indexing thread stopped unexpectedly".into()))?;
@@ -269,6 +296,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     conn.close().map_err(|(_, e)| Error::from(e))?;
     drop(index_file);
     if !opts.dry_run {
+        progress.step("syncing");
         temp.commit(&opts.target)?;
         lap("synced", &mut phases);
     }
@@ -654,6 +682,7 @@ fn pipeline(
     run_id: i64,
     inputs: &[Input],
     vocab: &Vocab,
+    progress: &dyn Progress,
 ) -> Result<Threads> {
     let (back, returned) = mpsc::channel::<Batch>();
     let (to_inserter, inserter_rx) = mpsc::sync_channel::<Message>(4);
@@ -684,7 +713,7 @@ fn pipeline(
     let mut reader = reader::Reader::new(sinks, returned);
     let mut read_error = None;
     for (order, input) in inputs.iter().enumerate() {
-        match reader.file(input, order, vocab, &mut read) {
+        match reader.file(input, order, vocab, &mut read, progress) {
             Ok(true) => {}
             // A thread stopped; its own error says why.
             Ok(false) => break,

@@ -1,7 +1,7 @@
 //! The reading side of a load: opens each CSV file, maps its header, checks every
 //! row, numbers the rows, and hands batches to the inserting and indexing threads.
 
-use super::{BATCH, Batch, Collector, Data, FileInfo, Input, Message, ReadOutcome, Row};
+use super::{BATCH, Batch, Collector, Data, FileInfo, Input, Message, Progress, ReadOutcome, Row};
 use crate::db::check::{self, Finding, Layout, Vocab};
 use crate::db::csvread::{self, Fatal, Record};
 use crate::db::spec::Table;
@@ -60,6 +60,7 @@ impl Reader {
         order: usize,
         vocab: &Vocab,
         outcome: &mut ReadOutcome,
+        progress: &dyn Progress,
     ) -> Result<bool> {
         let label: Arc<str> = Arc::from(input.label.as_str());
         let source: Box<dyn Read> = match &input.data {
@@ -154,6 +155,7 @@ impl Reader {
             return Ok(false);
         }
         let mut rows = 0u64;
+        let mut reported = 0u64;
         let mut batch = self.batch();
         loop {
             if batch.len == batch.rows.len() {
@@ -196,11 +198,14 @@ impl Reader {
                     return Ok(false);
                 }
                 batch = self.batch();
+                progress.advance(reader.offset() - reported);
+                reported = reader.offset();
             }
         }
         if batch.len > 0 && !self.send(Message::Rows(Arc::new(batch))) {
             return Ok(false);
         }
+        progress.advance(reader.offset() - reported);
         let hashing = reader.into_inner();
         Ok(self.send(Message::End {
             sha256: hashing.hex(),
