@@ -22,6 +22,8 @@ fn shell(env: &Env, history: &Path, args: &[&str]) -> PtySession {
         .env_remove("DOSSIER_DB")
         .env_remove("DOSSIER_QUERIES")
         .env("DOSSIER_HISTORY", history)
+        // Plain labels, so messages can be matched as text (colour has its own test).
+        .env("NO_COLOR", "1")
         .env("TERM", "xterm");
     let mut p = rexpect::session::spawn_command(cmd, Some(PATIENCE_MS)).expect("start the shell");
     p.exp_string("Ctrl-D leaves.").expect("the greeting");
