@@ -15,7 +15,9 @@ Examples:
   dossier show ev-1961-friendship-treaty      one event with its citations
   dossier search '\"crossed the line\"'         full-text search
   dossier sql 'SELECT * FROM events_full'     ad-hoc, read-only SQL
-  dossier export events --excel -o events.csv a CSV that opens safely in a spreadsheet";
+  dossier export events --excel -o events.csv a CSV that opens safely in a spreadsheet
+  dossier report --from 2014 --format html -o report.html
+                                              a self-contained report with a timeline chart";
 
 /// An archive of events, figures and sources for analysts: strict, atomic CSV loads
 /// into SQLite, with every fact tied to the words that support it.
@@ -72,6 +74,9 @@ pub enum Command {
     /// Write a table, view or query as CSV (or another format), or the whole archive as CSV files
     #[command(long_about = EXPORT_ABOUT)]
     Export(ExportArgs),
+    /// A report for reading or printing: stamp, timeline, figures, sources, quotes
+    #[command(long_about = REPORT_ABOUT)]
+    Report(ReportArgs),
 }
 
 const LOAD_ABOUT: &str = "\
@@ -116,6 +121,20 @@ Plain CSV is exact: what the archive holds, RFC 4180, UTF-8, LF line ends. Use
 reads UTF-8), uses CRLF line ends, and puts a ' before any text cell that starts
 with = + - @ or a tab, so a spreadsheet shows it as text instead of running it as
 a formula. Numbers stay numbers. --excel changes cells, so --dir refuses it.";
+
+const REPORT_ABOUT: &str = "\
+A report for reading or printing, as Markdown (the default) or as one
+self-contained HTML file with a timeline chart.
+
+The report has a stamp (when it was made, the archive's last load and the SHA-256
+of its input files, the filters), the timeline (the events dossier timeline shows
+for the same filters), the figures (those of the events shown, and those whose own
+period, area or counterpart match the filters; every figure when there is no
+filter), the sources cited with their via chains, and a note for each event and
+figure with its quotes.
+
+Set DOSSIER_NOW (RFC 3339) to stamp the report with a fixed time, so that the same
+archive always gives the same bytes.";
 
 /// Where row output goes and how it looks.
 #[derive(Debug, Args)]
@@ -334,6 +353,50 @@ pub struct ExportArgs {
         value_name = "FILE",
         conflicts_with = "dir"
     )]
+    pub output: Option<PathBuf>,
+}
+
+/// The forms a report takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// GitHub-flavoured Markdown, with footnotes
+    Markdown,
+    /// One self-contained HTML file with an inline SVG timeline chart
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Keep events that may have happened on or after this date (2014, 2014-06, 2014-06-23)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Keep events that may have happened on or before this date
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Keep events involving this actor (repeat for any of several)
+    #[arg(long, value_name = "ID")]
+    pub actor: Vec<String>,
+
+    /// Keep events with this tag (repeat for any of several)
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+
+    /// The report's form
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+
+    /// The report's title
+    #[arg(long, default_value = "Dossier report", value_name = "TEXT")]
+    pub title: String,
+
+    /// Stamp the report as made at this time (RFC 3339) instead of now
+    #[arg(long, env = "DOSSIER_NOW", value_name = "TIME")]
+    pub now: Option<String>,
+
+    /// Write to FILE instead of standard output (the file appears only when complete)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 

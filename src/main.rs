@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::Queries(a) => cmd::queries::list(a, &ctx),
         Command::Run(a) => cmd::queries::run(a, &ctx),
         Command::Export(a) => cmd::export::run(a, &ctx),
+        Command::Report(a) => cmd::report::run(a, &ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@ pub mod export;
 pub mod listing;
 pub mod load;
 pub mod queries;
+pub mod report;
 pub mod schema;
 pub mod search;
 pub mod show;

@@ -6,5 +6,6 @@ mod export;
 mod load;
 mod load_errors;
 mod query;
+mod report;
 mod seed;
 mod sql;
