@@ -43,7 +43,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("via", include_str!("queries/via.sql")),
     ("last-load", include_str!("queries/last-load.sql")),
     ("report-figures", include_str!("queries/report-figures.sql")),
-    ("report-citations", include_str!("queries/report-citations.sql")),
+    (
+        "report-citations",
+        include_str!("queries/report-citations.sql"),
+    ),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
