@@ -17,7 +17,8 @@ Examples:
   dossier sql 'SELECT * FROM events_full'     ad-hoc, read-only SQL
   dossier export events --excel -o events.csv a CSV that opens safely in a spreadsheet
   dossier report --from 2014 --format html -o report.html
-                                              a self-contained report with a timeline chart";
+                                              a self-contained report with a timeline chart
+  dossier datasette -o metadata.json          for: datasette dossier.db -m metadata.json";
 
 /// An archive of events, figures and sources for analysts: strict, atomic CSV loads
 /// into SQLite, with every fact tied to the words that support it.
@@ -77,6 +78,9 @@ pub enum Command {
     /// A report for reading or printing: stamp, timeline, figures, sources, quotes
     #[command(long_about = REPORT_ABOUT)]
     Report(ReportArgs),
+    /// Write Datasette metadata (descriptions, search, canned queries) for this archive
+    #[command(long_about = DATASETTE_ABOUT)]
+    Datasette(DatasetteArgs),
 }
 
 const LOAD_ABOUT: &str = "\
@@ -135,6 +139,21 @@ figure with its quotes.
 
 Set DOSSIER_NOW (RFC 3339) to stamp the report with a fixed time, so that the same
 archive always gives the same bytes.";
+
+const DATASETTE_ABOUT: &str = "\
+Write Datasette metadata for this archive, so that
+
+  dossier datasette -o metadata.json
+  datasette dossier.db -m metadata.json
+
+serves it with a description of every table, view and column, full-text search on
+the search table, and every canned query (built-in and yours, from --queries).
+
+Datasette binds every parameter as text, so each query's SQL is rewritten to turn
+the text into what dossier would bind: an empty field is a missing value, defaults
+are filled in, a date gives its first and last day, and a list is written as
+comma-separated values (RUS,PRK) or a JSON array. Datasette does not check values:
+a malformed date or an unknown actor gives no rows rather than an error.";
 
 /// Where row output goes and how it looks.
 #[derive(Debug, Args)]
@@ -394,6 +413,37 @@ pub struct ReportArgs {
     /// Stamp the report as made at this time (RFC 3339) instead of now
     #[arg(long, env = "DOSSIER_NOW", value_name = "TIME")]
     pub now: Option<String>,
+
+    /// Write to FILE instead of standard output (the file appears only when complete)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetteArgs {
+    /// The title Datasette shows on every page
+    #[arg(long, default_value = "dossier archive", value_name = "TEXT")]
+    pub title: String,
+
+    /// The description on the index page (default: what the archive holds and its last load)
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+
+    /// Where the data comes from (default: the sources the archive's facts were read in first-hand)
+    #[arg(long, value_name = "TEXT")]
+    pub source: Option<String>,
+
+    /// A link for --source (default: the first-hand source's url, when there is exactly one)
+    #[arg(long, value_name = "URL")]
+    pub source_url: Option<String>,
+
+    /// The license under which the data may be used (left out unless given)
+    #[arg(long, value_name = "TEXT")]
+    pub license: Option<String>,
+
+    /// A link to the license's text
+    #[arg(long, value_name = "URL")]
+    pub license_url: Option<String>,
 
     /// Write to FILE instead of standard output (the file appears only when complete)
     #[arg(short = 'o', long = "output", value_name = "FILE")]

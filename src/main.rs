@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::Run(a) => cmd::queries::run(a, &ctx),
         Command::Export(a) => cmd::export::run(a, &ctx),
         Command::Report(a) => cmd::report::run(a, &ctx),
+        Command::Datasette(a) => cmd::datasette::run(a, &ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

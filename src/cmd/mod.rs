@@ -1,6 +1,7 @@
 //! One module per subcommand; each takes its parsed arguments and writes through
 //! [`crate::output::Output`]. What several commands share lives here.
 
+pub mod datasette;
 pub mod export;
 pub mod listing;
 pub mod load;

@@ -2,6 +2,7 @@
 //! what a user sees (stdout, stderr, exit code) and what ends up in the archive.
 
 mod common;
+mod datasette;
 mod export;
 mod load;
 mod load_errors;
