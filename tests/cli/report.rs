@@ -323,7 +323,7 @@ fn a_large_archive_gives_a_chart_with_capped_lanes_and_every_event() {
     let m = marks(&html);
     let ids: BTreeSet<&str> = m.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids.len(), 2000, "every event has a mark");
-    let lanes = Regex::new(r#"<text x="198.0"[^>]*>([^<]*)<title>"#).unwrap();
+    let lanes = Regex::new(r#"<text x="188.0"[^>]*>([^<]*)<title>"#).unwrap();
     let labels: Vec<String> = lanes
         .captures_iter(&html)
         .map(|c| unescape(&c[1]))
@@ -346,7 +346,7 @@ fn a_large_archive_gives_a_chart_with_capped_lanes_and_every_event() {
         "{caption}"
     );
     // The chart stays a readable height however many events there are.
-    let height: f64 = Regex::new(r#"<svg class="timeline" viewBox="0 0 1200 ([0-9.]+)""#)
+    let height: f64 = Regex::new(r#"<svg class="timeline" viewBox="0 0 1000 ([0-9.]+)""#)
         .unwrap()
         .captures(&html)
         .unwrap()[1]

@@ -22,11 +22,11 @@ pub struct Event<'a> {
     pub actors: &'a [String],
 }
 
-const WIDTH: f64 = 1200.0;
-const PLOT_X0: f64 = 210.0;
-const PLOT_X1: f64 = 1176.0;
+const WIDTH: f64 = 1000.0;
+const PLOT_X0: f64 = 200.0;
+const PLOT_X1: f64 = 978.0;
 const AXIS_H: f64 = 28.0;
-const ROW_H: f64 = 13.0;
+const ROW_H: f64 = 12.0;
 const LANE_PAD: f64 = 5.0;
 const LEGEND_H: f64 = 40.0;
 const DOT_R: f64 = 4.5;
@@ -34,11 +34,11 @@ const BAR_H: f64 = 7.0;
 /// Actors with a lane of their own; one more is shown rather than an "others" of one.
 const MAX_LANES: usize = 12;
 /// Rows of marks in all lanes together, before crowded lanes are capped.
-const ROW_BUDGET: usize = 96;
+const ROW_BUDGET: usize = 72;
 /// Marks wider than this (in px) are stacked after the short ones.
 const LONG_MARK: f64 = 40.0;
 /// Characters of a lane label before it is cut (the full name is in its tooltip).
-const LABEL_CHARS: usize = 26;
+const LABEL_CHARS: usize = 20;
 
 const PALETTE: [&str; 10] = [
     "#1f5f9f", "#c0392b", "#2e8b57", "#8e44ad", "#d35400", "#138d90", "#7d5a3c", "#c2185b",
@@ -92,7 +92,8 @@ impl Axis {
         } else {
             &[1, 2, 3, 6, 12]
         };
-        let gap = |step: i64| if step >= 12 { 56.0 } else { 74.0 };
+        // A year label is about 30 px wide at 12 px, a month label ("2016-06") about 50.
+        let gap = |step: i64| if step >= 12 { 48.0 } else { 72.0 };
         let step = candidates
             .iter()
             .copied()
@@ -395,7 +396,7 @@ pub fn figure(
         );
         let _ = writeln!(
             s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"12\" fill=\"{}\">{}<title>{}</title></text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"13\" fill=\"{}\">{}<title>{}</title></text>",
             PLOT_X0 - 12.0,
             top + LANE_PAD + ROW_H / 2.0 + 4.0,
             lane.colour,
@@ -406,7 +407,7 @@ pub fn figure(
     let _ = writeln!(s, "</g>");
 
     // Grid and axis labels, above and below the lanes.
-    let _ = writeln!(s, "<g class=\"axis\" font-size=\"11\" fill=\"#444\">");
+    let _ = writeln!(s, "<g class=\"axis\" font-size=\"12\" fill=\"#444\">");
     for day in &axis.minor {
         let x = axis.x(*day);
         let _ = writeln!(
@@ -558,22 +559,22 @@ type Sample<'a> = &'a dyn Fn(f64) -> String;
 fn legend(s: &mut String, y: f64) {
     let c = "#444";
     let cy = y + 10.0;
-    let _ = writeln!(s, "<g class=\"legend\" font-size=\"11\" fill=\"#333\">");
+    let _ = writeln!(s, "<g class=\"legend\" font-size=\"12\" fill=\"#333\">");
     let mut x = 16.0;
     let items: [(&str, f64, Sample<'_>); 5] = [
-        ("a day, month or year (at its middle)", 10.0, &|x| {
+        ("a day, month or year", 10.0, &|x| {
             format!(
                 "<circle cx=\"{:.1}\" cy=\"{cy:.1}\" r=\"{DOT_R}\" fill=\"{c}\"/>",
                 x + 5.0
             )
         }),
-        ("lasted from … to …", 22.0, &|x| {
+        ("from … to …", 22.0, &|x| {
             format!(
                 "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"22\" height=\"{BAR_H}\" rx=\"2\" fill=\"{c}\"/>",
                 cy - BAR_H / 2.0
             )
         }),
-        ("once, sometime between", 22.0, &|x| {
+        ("once, between", 22.0, &|x| {
             format!(
                 "<path d=\"M{x:.1} {0:.1} V{1:.1} M{x:.1} {cy:.1} H{2:.1} M{2:.1} {0:.1} V{1:.1}\" fill=\"none\" stroke=\"{c}\" stroke-width=\"2\"/>",
                 cy - 4.5,
@@ -581,7 +582,7 @@ fn legend(s: &mut String, y: f64) {
                 x + 22.0
             )
         }),
-        ("still going, or end unknown", 24.0, &|x| {
+        ("still going", 24.0, &|x| {
             format!(
                 "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"17\" height=\"{BAR_H}\" rx=\"2\" fill=\"{c}\"/><path d=\"M{:.1} {:.1} L{:.1} {cy:.1} L{:.1} {:.1} Z\" fill=\"{c}\"/>",
                 cy - BAR_H / 2.0,
@@ -592,7 +593,7 @@ fn legend(s: &mut String, y: f64) {
                 cy + 5.5
             )
         }),
-        ("uncertain or approximate (? ~ %)", 36.0, &|x| {
+        ("uncertain or approximate", 36.0, &|x| {
             format!(
                 "<circle cx=\"{:.1}\" cy=\"{cy:.1}\" r=\"{DOT_R}\" fill=\"#fff\" stroke=\"{c}\" stroke-width=\"1.6\"/><rect x=\"{:.1}\" y=\"{:.1}\" width=\"20\" height=\"{BAR_H}\" rx=\"2\" fill=\"{c}\" fill-opacity=\"0.18\" stroke=\"{c}\" stroke-width=\"1.4\" stroke-dasharray=\"3 2\"/>",
                 x + 5.0,
@@ -610,8 +611,8 @@ fn legend(s: &mut String, y: f64) {
             cy + 4.0,
             esc(label)
         );
-        // About 6 px a character at 11 px, and a gap before the next sample.
-        x += width + 6.0 + label.chars().count() as f64 * 6.0 + 24.0;
+        // About 6.6 px a character at 12 px, and a gap before the next sample.
+        x += width + 6.0 + label.chars().count() as f64 * 6.6 + 28.0;
     }
     let _ = writeln!(s, "</g>");
 }
@@ -667,7 +668,7 @@ mod tests {
         ] {
             let axis = Axis::new(lo, hi);
             for w in axis.ticks.windows(2) {
-                assert!(axis.x(w[1].0) - axis.x(w[0].0) >= 56.0, "{lo}..{hi}");
+                assert!(axis.x(w[1].0) - axis.x(w[0].0) >= 48.0, "{lo}..{hi}");
             }
         }
     }
