@@ -137,9 +137,21 @@ impl Axis {
 /// How a mark is drawn.
 #[derive(Clone, Copy)]
 enum Shape {
-    Dot { cx: f64 },
-    Bar { x1: f64, x2: f64, open: bool },
-    Range { x1: f64, x2: f64 },
+    /// A dot at the middle of the date, over a faint line across the days it may be.
+    Dot {
+        cx: f64,
+        x1: f64,
+        x2: f64,
+    },
+    Bar {
+        x1: f64,
+        x2: f64,
+        open: bool,
+    },
+    Range {
+        x1: f64,
+        x2: f64,
+    },
 }
 
 impl Shape {
@@ -158,8 +170,14 @@ impl Shape {
         match (when.kind, end) {
             (Kind::Point, Some(end)) => Shape::Dot {
                 cx: axis.x((start + end) / 2),
+                x1: axis.x(start),
+                x2: axis.x(end),
             },
-            (Kind::Point, None) => Shape::Dot { cx: axis.x(start) },
+            (Kind::Point, None) => Shape::Dot {
+                cx: axis.x(start),
+                x1: axis.x(start),
+                x2: axis.x(start),
+            },
             (Kind::Span, _) => {
                 let (x1, x2) = widen(axis.x(start), axis.x(end.unwrap_or(axis.end)), 4.0);
                 Shape::Bar {
@@ -178,7 +196,7 @@ impl Shape {
     /// The horizontal room the mark takes, for stacking.
     fn extent(&self) -> (f64, f64) {
         match *self {
-            Shape::Dot { cx } => (cx - DOT_R - 1.5, cx + DOT_R + 1.5),
+            Shape::Dot { cx, .. } => (cx - DOT_R - 1.5, cx + DOT_R + 1.5),
             Shape::Bar { x1, x2, open } => (x1 - 1.5, x2 + if open { 8.0 } else { 1.5 }),
             Shape::Range { x1, x2 } => (x1 - 1.5, x2 + 1.5),
         }
@@ -427,9 +445,15 @@ pub fn figure(
             AXIS_H,
             plot_bottom + 6.0
         );
+        // A label centred on the last tick would run off the right edge.
+        let anchor = if x + label.len() as f64 * 3.6 > WIDTH - 2.0 {
+            "end"
+        } else {
+            "middle"
+        };
         let _ = writeln!(
             s,
-            "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
             AXIS_H - 8.0,
             esc(label),
             plot_bottom + 19.0,
@@ -500,7 +524,17 @@ fn mark(s: &mut String, e: &Event<'_>, when: &Date, shape: Shape, cy: f64, colou
         esc(e.id)
     );
     match shape {
-        Shape::Dot { cx } => {
+        Shape::Dot { cx, x1, x2 } => {
+            // A year on a chart of months, or a decade on a chart of years, is not
+            // the day at its middle: the faint line says how long it could be.
+            if x2 - x1 > 2.0 * DOT_R + 2.0 {
+                let _ = write!(
+                    s,
+                    "<rect x=\"{x1:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"2.5\" fill=\"{colour}\" fill-opacity=\"0.3\"/>",
+                    cy - 1.25,
+                    x2 - x1
+                );
+            }
             let fill = if vague { "#ffffff" } else { colour };
             let _ = write!(
                 s,
@@ -562,10 +596,11 @@ fn legend(s: &mut String, y: f64) {
     let _ = writeln!(s, "<g class=\"legend\" font-size=\"12\" fill=\"#333\">");
     let mut x = 16.0;
     let items: [(&str, f64, Sample<'_>); 5] = [
-        ("a day, month or year", 10.0, &|x| {
+        ("a date, within its month, year or decade", 22.0, &|x| {
             format!(
-                "<circle cx=\"{:.1}\" cy=\"{cy:.1}\" r=\"{DOT_R}\" fill=\"{c}\"/>",
-                x + 5.0
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"22\" height=\"2.5\" fill=\"{c}\" fill-opacity=\"0.3\"/><circle cx=\"{:.1}\" cy=\"{cy:.1}\" r=\"{DOT_R}\" fill=\"{c}\"/>",
+                cy - 1.25,
+                x + 11.0
             )
         }),
         ("from … to …", 22.0, &|x| {
