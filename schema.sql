@@ -27,6 +27,7 @@ PRAGMA user_version = 1;             -- schema version
 -- temporary table for an IN list of three or more values on every row it checks,
 -- which made such CHECKs the most expensive part of inserting a row.
 
+-- table source_kinds: the kinds a source may be (sources.kind): article, statement, report, …
 CREATE TABLE source_kinds (
   code TEXT PRIMARY KEY,         -- the value written in sources.csv's kind column
   description TEXT NOT NULL      -- what sort of source this is
@@ -44,6 +45,7 @@ INSERT INTO source_kinds (code, description) VALUES
   ('document', 'a treaty, law, minutes or other document'),
   ('web', 'a web page not otherwise classed');
 
+-- table actor_kinds: the kinds an actor may be (actors.kind): state, organization, person, …
 CREATE TABLE actor_kinds (
   code TEXT PRIMARY KEY,         -- the value written in actors.csv's kind column
   description TEXT NOT NULL      -- what sort of actor this is
@@ -62,6 +64,7 @@ INSERT INTO actor_kinds (code, description) VALUES
   ('person', 'a person'),
   ('group', 'an informal group of people');
 
+-- table units: the units a figure may be in (figures.unit): ISO 4217 currencies, and physical units with their conversion to a base unit
 CREATE TABLE units (
   code TEXT PRIMARY KEY,         -- the value written in figures.csv's unit column: ISO 4217 for money
   name TEXT NOT NULL,            -- what the code stands for
@@ -272,6 +275,7 @@ INSERT INTO units (code, name, dimension, to_base, base) VALUES
 
 -- Load history: which files built the archive, and when.
 
+-- table load_runs: one row per load that built this archive: when it ran, with which dossier, from which inputs
 CREATE TABLE load_runs (
   id INTEGER PRIMARY KEY,        -- one row per successful load, oldest first
   started TEXT NOT NULL,         -- when the load began (UTC, RFC 3339)
@@ -280,6 +284,7 @@ CREATE TABLE load_runs (
   inputs TEXT NOT NULL           -- the folders or files named on the command line ("built-in seed" for the bundled one)
 ) STRICT;
 
+-- table load_files: every CSV file each load read, with its SHA-256, size and row count
 CREATE TABLE load_files (
   id INTEGER PRIMARY KEY,        -- referenced by csv_file on every loaded row
   run INTEGER NOT NULL REFERENCES load_runs(id),  -- the load that read this file
@@ -292,6 +297,7 @@ CREATE TABLE load_files (
 
 -- The facts.
 
+-- table sources: who said it and where: articles, statements, reports…, each with the source it is known through (via)
 CREATE TABLE sources (
   id TEXT PRIMARY KEY,           -- the analyst's id for the source
   kind TEXT NOT NULL REFERENCES source_kinds(code),  -- article, statement, report, dataset, …
@@ -315,6 +321,7 @@ CREATE TABLE sources (
   csv_line INTEGER NOT NULL      -- the line of that file on which the row starts
 ) STRICT;
 
+-- table actors: the states, organisations and people that events involve and figures concern
 CREATE TABLE actors (
   id TEXT PRIMARY KEY,           -- ISO 3166-1 alpha-3 for states (SUN for the USSR), a short slug otherwise
   name TEXT NOT NULL,            -- the name to show
@@ -323,6 +330,7 @@ CREATE TABLE actors (
   csv_line INTEGER NOT NULL      -- the line of that file on which the row starts
 ) STRICT;
 
+-- table actor_aliases: other names of the actors, from the aliases column of actors.csv
 CREATE TABLE actor_aliases (
   actor TEXT NOT NULL REFERENCES actors(id),  -- the actor
   alias TEXT NOT NULL,           -- another name for it (from actors.csv's aliases column)
@@ -330,6 +338,7 @@ CREATE TABLE actor_aliases (
   PRIMARY KEY (actor, alias)
 ) STRICT, WITHOUT ROWID;
 
+-- table events: what happened and when, with the bounds of its date
 CREATE TABLE events (
   id TEXT PRIMARY KEY,           -- the analyst's id for the event
   date TEXT NOT NULL,            -- when it happened, as written (EDTF)
@@ -347,6 +356,7 @@ CREATE TABLE events (
   csv_line INTEGER NOT NULL      -- the line of that file on which the row starts
 ) STRICT;
 
+-- table event_actors: the actors each event involves, in the order written
 CREATE TABLE event_actors (
   event TEXT NOT NULL REFERENCES events(id),  -- the event
   actor TEXT NOT NULL REFERENCES actors(id),  -- an actor taking part in it
@@ -354,6 +364,7 @@ CREATE TABLE event_actors (
   PRIMARY KEY (event, actor)
 ) STRICT, WITHOUT ROWID;
 
+-- table event_tags: the tags given to each event, in the order written
 CREATE TABLE event_tags (
   event TEXT NOT NULL REFERENCES events(id),  -- the event
   tag TEXT NOT NULL,             -- a tag given to it
@@ -361,6 +372,7 @@ CREATE TABLE event_tags (
   PRIMARY KEY (event, tag)
 ) STRICT, WITHOUT ROWID;
 
+-- table figures: numbers with units, as written and normalised, with how exact they are, their period, area and base
 CREATE TABLE figures (
   id TEXT PRIMARY KEY,           -- the analyst's id for the figure
   measure TEXT NOT NULL,         -- what is measured ("total trade", "debt written off")
@@ -391,6 +403,7 @@ CREATE TABLE figures (
   CHECK (qualifier IN ('range', 'approx') OR (lower IS NULL AND upper IS NULL))
 ) STRICT;
 
+-- table citations: the quotes that tie each event and figure to a source, with where they stand in it
 CREATE TABLE citations (
   id INTEGER PRIMARY KEY,        -- internal; a citation is identified by its content
   source TEXT NOT NULL REFERENCES sources(id),  -- the source cited
@@ -406,6 +419,7 @@ CREATE TABLE citations (
 
 -- Views for ad-hoc SQL: one row per fact with what is usually wanted beside it.
 
+-- view events_full: one row per event, with its actors, tags, first citation and its source's title
 CREATE VIEW events_full AS
 SELECT
   e.id,                          -- the event's id
@@ -427,6 +441,7 @@ FROM events e
 JOIN citations c ON c.id = (SELECT min(id) FROM citations x WHERE x.event = e.id)
 JOIN sources s ON s.id = c.source;
 
+-- view figures_full: one row per figure, with its base figure, a share as an amount, and its first citation
 CREATE VIEW figures_full AS
 SELECT
   f.id,                          -- the figure's id
@@ -458,6 +473,7 @@ LEFT JOIN figures b ON b.id = f.base
 JOIN citations c ON c.id = (SELECT min(id) FROM citations x WHERE x.figure = f.id)
 JOIN sources s ON s.id = c.source;
 
+-- view figure_bounds: one row per figure, with the least and most it can be given its qualifier
 CREATE VIEW figure_bounds AS
 SELECT
   f.id,                          -- the figure's id
@@ -468,6 +484,7 @@ SELECT
   CASE WHEN f.qualifier IN ('eq', 'lt', 'le') THEN f.value_norm WHEN f.qualifier IN ('approx', 'range') THEN f.upper_norm END AS hi  -- the most it can be; NULL if unbounded or not stated
 FROM figures f;
 
+-- view sources_full: one row per source, with its via chain written out (cited_as) and counts of what cites it
 CREATE VIEW sources_full AS
 WITH RECURSIVE chain(id, next, hops, cited_as) AS (
   SELECT id, via, 0,
@@ -499,6 +516,7 @@ SELECT
 FROM sources s
 JOIN chain ch ON ch.id = s.id AND ch.next IS NULL;
 
+-- view citations_full: one row per citation, with the fact's kind and title and the source's title
 CREATE VIEW citations_full AS
 SELECT
   c.id,                          -- the citation's id
@@ -515,9 +533,10 @@ JOIN sources s ON s.id = c.source
 LEFT JOIN events e ON e.id = c.event
 LEFT JOIN figures f ON f.id = c.figure;
 
--- What the full-text index reads its text from. The loader numbers the rows of
--- events, figures, sources and citations from one counter, so a rowid names one row of
--- one of the four, and a lookup by rowid through this view stays an indexed one.
+-- view search_source: the text the full-text index reads: one row per event, figure, source and citation
+-- The loader numbers the rows of events, figures, sources and citations from one
+-- counter, so a rowid names one row of one of the four, and a lookup by rowid through
+-- this view stays an indexed one.
 CREATE VIEW search_source AS
 SELECT
   rowid,                         -- the row's rowid in its own table
@@ -549,6 +568,7 @@ CREATE INDEX sources_by_via ON sources (via) WHERE via IS NOT NULL;
 CREATE INDEX sources_by_issuer ON sources (issuer) WHERE issuer IS NOT NULL;
 CREATE UNIQUE INDEX actor_aliases_unique ON actor_aliases (alias COLLATE NOCASE);
 
+-- table search: full-text index (SQLite FTS5) of event titles and notes, figure measures and notes, quotes and source titles
 -- Full-text search over event titles and notes, figure measures and notes, quotes
 -- and source titles, queried with MATCH and ranked with bm25 (dossier search). The
 -- index keeps no copy of the text: it reads it through search_source. The loader fills

@@ -18,7 +18,10 @@ Examples:
   dossier sql 'SELECT * FROM events_full'     ad-hoc, read-only SQL
   dossier sql                                 the interactive SQL shell
   dossier export events --excel -o events.csv a CSV that opens safely in a spreadsheet
-  dossier export --all --format xlsx -o a.xlsx the whole archive as one workbook";
+  dossier export --all --format xlsx -o a.xlsx the whole archive as one workbook
+  dossier report --from 2014 --format html -o report.html
+                                              a self-contained report with a timeline chart
+  dossier datasette -o metadata.json          for: datasette dossier.db -m metadata.json";
 
 /// An archive of events, figures and sources for analysts: strict, atomic CSV loads
 /// into SQLite, with every fact tied to the words that support it.
@@ -85,6 +88,12 @@ pub enum Command {
     /// Print dossier's manual page, in roff for man
     #[command(long_about = MAN_ABOUT)]
     Man(ManArgs),
+    /// A report for reading or printing: stamp, timeline, figures, sources, quotes
+    #[command(long_about = REPORT_ABOUT)]
+    Report(ReportArgs),
+    /// Write Datasette metadata (descriptions, search, canned queries) for this archive
+    #[command(long_about = DATASETTE_ABOUT)]
+    Datasette(DatasetteArgs),
 }
 
 const LOAD_ABOUT: &str = "\
@@ -155,6 +164,34 @@ Print dossier's manual page (roff) on standard output, for example:
 
   dossier man > ~/.local/share/man/man1/dossier.1     then: man dossier
   dossier man export > ~/.local/share/man/man1/dossier-export.1";
+const REPORT_ABOUT: &str = "\
+A report for reading or printing, as Markdown (the default) or as one
+self-contained HTML file with a timeline chart.
+
+The report has a stamp (when it was made, the archive's last load and the SHA-256
+of its input files, the filters), the timeline (the events dossier timeline shows
+for the same filters), the figures (those of the events shown, and those whose own
+period, area or counterpart match the filters; every figure when there is no
+filter), the sources cited with their via chains, and a note for each event and
+figure with its quotes.
+
+Set DOSSIER_NOW (RFC 3339) to stamp the report with a fixed time, so that the same
+archive always gives the same bytes.";
+
+const DATASETTE_ABOUT: &str = "\
+Write Datasette metadata for this archive, so that
+
+  dossier datasette -o metadata.json
+  datasette dossier.db -m metadata.json
+
+serves it with a description of every table, view and column, full-text search on
+the search table, and every canned query (built-in and yours, from --queries).
+
+Datasette binds every parameter as text, so each query's SQL is rewritten to turn
+the text into what dossier would bind: an empty field is a missing value, defaults
+are filled in, a date gives its first and last day, and a list is written as
+comma-separated values (RUS,PRK) or a JSON array. Datasette does not check values:
+a malformed date or an unknown actor gives no rows rather than an error.";
 
 /// Where row output goes and how it looks.
 #[derive(Debug, Args)]
@@ -428,6 +465,81 @@ pub struct ManArgs {
     /// Print the page of this subcommand (dossier-NAME) instead of dossier's
     #[arg(value_name = "SUBCOMMAND")]
     pub subcommand: Option<String>,
+}
+
+/// The forms a report takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// GitHub-flavoured Markdown, with footnotes
+    Markdown,
+    /// One self-contained HTML file with an inline SVG timeline chart
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Keep events that may have happened on or after this date (2014, 2014-06, 2014-06-23)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Keep events that may have happened on or before this date
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Keep events involving this actor (repeat for any of several)
+    #[arg(long, value_name = "ID")]
+    pub actor: Vec<String>,
+
+    /// Keep events with this tag (repeat for any of several)
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+
+    /// The report's form
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+
+    /// The report's title
+    #[arg(long, default_value = "Dossier report", value_name = "TEXT")]
+    pub title: String,
+
+    /// Stamp the report as made at this time (RFC 3339) instead of now
+    #[arg(long, env = "DOSSIER_NOW", value_name = "TIME")]
+    pub now: Option<String>,
+
+    /// Write to FILE instead of standard output (the file appears only when complete)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DatasetteArgs {
+    /// The title Datasette shows on every page
+    #[arg(long, default_value = "dossier archive", value_name = "TEXT")]
+    pub title: String,
+
+    /// The description on the index page (default: what the archive holds and its last load)
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+
+    /// Where the data comes from (default: the sources the archive's facts were read in first-hand)
+    #[arg(long, value_name = "TEXT")]
+    pub source: Option<String>,
+
+    /// A link for --source (default: the first-hand source's url, when there is exactly one)
+    #[arg(long, value_name = "URL")]
+    pub source_url: Option<String>,
+
+    /// The license under which the data may be used (left out unless given)
+    #[arg(long, value_name = "TEXT")]
+    pub license: Option<String>,
+
+    /// A link to the license's text
+    #[arg(long, value_name = "URL")]
+    pub license_url: Option<String>,
+
+    /// Write to FILE instead of standard output (the file appears only when complete)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -38,6 +38,8 @@ fn main() -> ExitCode {
         Command::Export(a) => cmd::export::run(a, &ctx),
         Command::Completions(a) => cmd::completions::run(a),
         Command::Man(a) => cmd::man::run(a),
+        Command::Report(a) => cmd::report::run(a, &ctx),
+        Command::Datasette(a) => cmd::datasette::run(a, &ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -41,6 +41,12 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("citations", include_str!("queries/citations.sql")),
     ("linked", include_str!("queries/linked.sql")),
     ("via", include_str!("queries/via.sql")),
+    ("last-load", include_str!("queries/last-load.sql")),
+    ("report-figures", include_str!("queries/report-figures.sql")),
+    (
+        "report-citations",
+        include_str!("queries/report-citations.sql"),
+    ),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,11 +2,13 @@
 //! [`crate::output::Output`]. What several commands share lives here.
 
 pub mod completions;
+pub mod datasette;
 pub mod export;
 pub mod listing;
 pub mod load;
 pub mod man;
 pub mod queries;
+pub mod report;
 pub mod schema;
 pub mod search;
 pub mod shell;

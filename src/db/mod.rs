@@ -140,6 +140,40 @@ pub fn search_table() -> &'static str {
     &rest[..end]
 }
 
+/// What a table or view holds, from schema.sql's `-- table NAME: …` and
+/// `-- view NAME: …` lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectNote {
+    pub object: String,
+    /// `table` or `view`.
+    pub kind: String,
+    pub note: String,
+}
+
+/// Reads the one-line description that stands above each table and view in schema.sql.
+pub fn object_notes() -> Vec<ObjectNote> {
+    SCHEMA
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("-- ")?;
+            let (kind, rest) = rest.split_once(' ')?;
+            if kind != "table" && kind != "view" {
+                return None;
+            }
+            let (object, note) = rest.split_once(": ")?;
+            let is_name = !object.is_empty()
+                && object
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            is_name.then(|| ObjectNote {
+                object: object.to_string(),
+                kind: kind.to_string(),
+                note: note.trim().to_string(),
+            })
+        })
+        .collect()
+}
+
 /// Settings every connection gets, whatever it is for.
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", true)
@@ -270,6 +304,33 @@ mod tests {
                 n.column
             );
         }
+        Ok(())
+    }
+
+    #[test]
+    fn every_table_and_view_has_one_description() -> Result<()> {
+        let conn = in_memory()?;
+        let notes = object_notes();
+        let mut stmt = conn.prepare(&format!("SELECT name, type FROM ({OBJECTS})"))?;
+        let objects: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        assert!(objects.len() >= 18);
+        for (name, kind) in &objects {
+            let found: Vec<&ObjectNote> = notes.iter().filter(|n| &n.object == name).collect();
+            assert_eq!(
+                found.len(),
+                1,
+                "{kind} {name} needs one `-- {kind} {name}: …` line"
+            );
+            assert_eq!(&found[0].kind, kind, "{name} is a {kind}");
+            assert!(!found[0].note.is_empty());
+        }
+        assert_eq!(
+            notes.len(),
+            objects.len(),
+            "a description names no table or view"
+        );
         Ok(())
     }
 

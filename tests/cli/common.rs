@@ -38,7 +38,8 @@ impl Env {
         let mut c = Command::new(assert_cmd::cargo::cargo_bin!("dossier"));
         c.current_dir(self.dir.path())
             .env_remove("DOSSIER_DB")
-            .env_remove("DOSSIER_QUERIES");
+            .env_remove("DOSSIER_QUERIES")
+            .env_remove("DOSSIER_NOW");
         c
     }
 

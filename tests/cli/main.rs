@@ -5,11 +5,13 @@
 mod archive;
 mod common;
 mod completions;
+mod datasette;
 mod export;
 mod generated;
 mod load;
 mod load_errors;
 mod query;
+mod report;
 mod seed;
 #[cfg(unix)]
 mod shell;

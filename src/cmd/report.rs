@@ -1,0 +1,1006 @@
+//! `dossier report`: one document for reading or printing: a stamp that says what it was
+//! made from, the timeline, the figures, the sources cited and a note per fact with its
+//! quotes; as Markdown, or as one self-contained HTML file with an SVG timeline chart.
+//!
+//! Every selection comes from canned queries: the timeline is the `timeline` query
+//! itself, so a report shows exactly the events `dossier timeline` shows for the same
+//! filters; `report-figures`, `report-citations` and `last-load` supply the rest.
+
+mod chart;
+
+use super::{Context, collect, given, open_output};
+use crate::cli::{ReportArgs, ReportFormat};
+use crate::db::dates::{self, Date};
+use crate::db::read::Archive;
+use crate::error::{Error, Result};
+use crate::output::{real, text_of};
+use crate::queries::Registry;
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::types::{Value, ValueRef};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
+    let made = made_at(args.now.as_deref())?;
+    let registry = ctx.built_in()?;
+    let archive = ctx.open(None)?;
+    let report = gather(&archive, &registry, args, ctx, made)?;
+    let text = match args.format {
+        ReportFormat::Markdown => markdown(&report),
+        ReportFormat::Html => html(&report),
+    };
+    let mut out = open_output(args.output.as_deref())?;
+    out.writer().write_all(text.as_bytes())?;
+    Ok(out.finish()?)
+}
+
+/// When the report is said to be made: DOSSIER_NOW (or --now) when set, so that a
+/// report can be reproduced byte for byte; otherwise the clock.
+fn made_at(fixed: Option<&str>) -> Result<DateTime<Utc>> {
+    match fixed {
+        None => Ok(Utc::now()),
+        Some(text) => DateTime::parse_from_rfc3339(text.trim())
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| {
+                Error::Usage(format!(
+                    "DOSSIER_NOW (or --now) is not an RFC 3339 time ({e}; found {text:?}) — write for example 2024-01-31T12:00:00Z"
+                ))
+            }),
+    }
+}
+
+/// What a report shows, gathered before anything is written.
+struct Report {
+    title: String,
+    made: DateTime<Utc>,
+    archive: String,
+    load: Option<Load>,
+    filters: Filters,
+    events: Vec<Event>,
+    figures: Vec<Figure>,
+    sources: Vec<Source>,
+    /// Actor ids to names, for every actor in the archive.
+    names: HashMap<String, String>,
+}
+
+struct Load {
+    id: String,
+    finished: String,
+    version: String,
+    inputs: String,
+    files: Vec<InputFile>,
+}
+
+struct InputFile {
+    path: String,
+    table: String,
+    rows: String,
+    bytes: String,
+    sha256: String,
+}
+
+struct Filters {
+    from: Option<String>,
+    to: Option<String>,
+    actors: Vec<String>,
+    tags: Vec<String>,
+}
+
+impl Filters {
+    fn any(&self) -> bool {
+        self.from.is_some() || self.to.is_some() || !self.actors.is_empty() || !self.tags.is_empty()
+    }
+
+    /// The `dossier timeline` command that lists the same events.
+    fn timeline_command(&self) -> String {
+        let mut cmd = String::from("dossier timeline");
+        if let Some(f) = &self.from {
+            let _ = write!(cmd, " --from {f}");
+        }
+        if let Some(t) = &self.to {
+            let _ = write!(cmd, " --to {t}");
+        }
+        for a in &self.actors {
+            let _ = write!(cmd, " --actor {a}");
+        }
+        for t in &self.tags {
+            let _ = write!(cmd, " --tag {t}");
+        }
+        cmd
+    }
+
+    /// The date range the filters name, for the chart's axis.
+    fn range(&self) -> (Option<dates::Day>, Option<dates::Day>) {
+        let parse = |d: &Option<String>| d.as_deref().and_then(|d| dates::parse(d).ok());
+        (
+            parse(&self.from).map(|d| d.start),
+            parse(&self.to).and_then(|d| d.end),
+        )
+    }
+}
+
+struct Event {
+    id: String,
+    date: String,
+    when: Option<Date>,
+    title: String,
+    actors: Vec<String>,
+    tags: Vec<String>,
+    source: String,
+    cites: Vec<Cite>,
+}
+
+struct Figure {
+    id: String,
+    measure: String,
+    value: String,
+    qualifier: String,
+    value_norm: String,
+    unit: String,
+    period: String,
+    source: String,
+    cites: Vec<Cite>,
+}
+
+struct Cite {
+    relation: String,
+    quote: String,
+    locator: String,
+    source: String,
+}
+
+struct Source {
+    id: String,
+    cited_as: String,
+    url: Option<String>,
+}
+
+/// A query's rows, read by column name.
+struct Rows {
+    columns: Vec<String>,
+    rows: Vec<Vec<Value>>,
+}
+
+impl Rows {
+    fn fetch(
+        archive: &Archive,
+        registry: &Registry,
+        name: &str,
+        given: &[(String, String)],
+    ) -> Result<Rows> {
+        let (columns, rows) = collect(archive, registry, name, given)?;
+        Ok(Rows { columns, rows })
+    }
+
+    fn col(&self, name: &str) -> Result<usize> {
+        self.columns
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| Error::Internal(format!("a report query has no column {name}")))
+    }
+
+    /// Each row as a lookup by column name.
+    fn each(&self) -> impl Iterator<Item = Row<'_>> {
+        self.rows
+            .iter()
+            .map(move |values| Row { rows: self, values })
+    }
+}
+
+struct Row<'a> {
+    rows: &'a Rows,
+    values: &'a [Value],
+}
+
+impl Row<'_> {
+    /// The cell as text; NULL is empty.
+    fn text(&self, name: &str) -> Result<String> {
+        let i = self.rows.col(name)?;
+        Ok(self
+            .values
+            .get(i)
+            .map(|v| text_of(ValueRef::from(v)).into_owned())
+            .unwrap_or_default())
+    }
+
+    fn opt(&self, name: &str) -> Result<Option<String>> {
+        let t = self.text(name)?;
+        Ok((!t.is_empty()).then_some(t))
+    }
+
+    fn number(&self, name: &str) -> Result<String> {
+        let i = self.rows.col(name)?;
+        Ok(match self.values.get(i) {
+            Some(Value::Real(f)) => real(*f),
+            Some(v) => text_of(ValueRef::from(v)).into_owned(),
+            None => String::new(),
+        })
+    }
+}
+
+fn split_list(cell: &str) -> Vec<String> {
+    cell.split(';')
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn gather(
+    archive: &Archive,
+    registry: &Registry,
+    args: &ReportArgs,
+    ctx: &Context,
+    made: DateTime<Utc>,
+) -> Result<Report> {
+    let filters = Filters {
+        from: args.from.clone(),
+        to: args.to.clone(),
+        actors: args.actor.clone(),
+        tags: args.tag.clone(),
+    };
+    let mut params = given(&[("from", args.from.clone()), ("to", args.to.clone())]);
+    params.extend(args.actor.iter().map(|a| ("actor".to_string(), a.clone())));
+    params.extend(args.tag.iter().map(|t| ("tag".to_string(), t.clone())));
+
+    let mut timeline_params = params.clone();
+    timeline_params.push(("within".into(), "false".into()));
+    let timeline = Rows::fetch(archive, registry, "timeline", &timeline_params)?;
+    let mut events = Vec::with_capacity(timeline.rows.len());
+    for row in timeline.each() {
+        let date = row.text("date")?;
+        events.push(Event {
+            id: row.text("id")?,
+            when: dates::parse(&date).ok(),
+            date,
+            title: row.text("title")?,
+            actors: split_list(&row.text("actors")?),
+            tags: split_list(&row.text("tags")?),
+            source: row.text("source")?,
+            cites: Vec::new(),
+        });
+    }
+
+    let mut figure_params = params;
+    figure_params.extend(events.iter().map(|e| ("event".to_string(), e.id.clone())));
+    let found = Rows::fetch(archive, registry, "report-figures", &figure_params)?;
+    let mut figures = Vec::with_capacity(found.rows.len());
+    for row in found.each() {
+        figures.push(Figure {
+            id: row.text("id")?,
+            measure: row.text("measure")?,
+            value: row.text("value")?,
+            qualifier: row.text("qualifier")?,
+            value_norm: grouped(&row.number("value_norm")?),
+            unit: row.text("unit")?,
+            period: row.text("period")?,
+            source: row.text("source")?,
+            cites: Vec::new(),
+        });
+    }
+
+    let mut cite_params: Vec<(String, String)> = events
+        .iter()
+        .map(|e| ("event".to_string(), e.id.clone()))
+        .collect();
+    cite_params.extend(figures.iter().map(|f| ("figure".to_string(), f.id.clone())));
+    let citations = Rows::fetch(archive, registry, "report-citations", &cite_params)?;
+    let mut by_fact: HashMap<(String, String), Vec<Cite>> = HashMap::new();
+    let mut sources: HashMap<String, Source> = HashMap::new();
+    for row in citations.each() {
+        let source = row.text("source")?;
+        sources.entry(source.clone()).or_insert(Source {
+            id: source.clone(),
+            cited_as: row.text("cited_as")?,
+            url: row.opt("url")?,
+        });
+        by_fact
+            .entry((row.text("kind")?, row.text("fact")?))
+            .or_default()
+            .push(Cite {
+                relation: row.text("relation")?,
+                quote: row.text("quote")?,
+                locator: row.text("locator")?,
+                source,
+            });
+    }
+    for e in &mut events {
+        e.cites = by_fact
+            .remove(&("event".to_string(), e.id.clone()))
+            .unwrap_or_default();
+    }
+    for f in &mut figures {
+        f.cites = by_fact
+            .remove(&("figure".to_string(), f.id.clone()))
+            .unwrap_or_default();
+    }
+    let mut sources: Vec<Source> = sources.into_values().collect();
+    sources.sort_by(|a, b| {
+        a.cited_as
+            .to_lowercase()
+            .cmp(&b.cited_as.to_lowercase())
+            .then_with(|| a.id.cmp(&b.id))
+    });
+
+    let actors = Rows::fetch(archive, registry, "actors", &[])?;
+    let mut names = HashMap::new();
+    for row in actors.each() {
+        names.insert(row.text("id")?, row.text("name")?);
+    }
+
+    let loaded = Rows::fetch(archive, registry, "last-load", &[])?;
+    let mut load: Option<Load> = None;
+    for row in loaded.each() {
+        let l = match &mut load {
+            Some(l) => l,
+            None => load.insert(Load {
+                id: row.text("load")?,
+                finished: row.text("finished")?,
+                version: row.text("dossier_version")?,
+                inputs: row.text("inputs")?,
+                files: Vec::new(),
+            }),
+        };
+        l.files.push(InputFile {
+            path: row.text("path")?,
+            table: row.text("tbl")?,
+            rows: row.text("rows")?,
+            bytes: row.text("bytes")?,
+            sha256: row.text("sha256")?,
+        });
+    }
+
+    Ok(Report {
+        title: args.title.clone(),
+        made,
+        archive: ctx.db.display().to_string(),
+        load,
+        filters,
+        events,
+        figures,
+        sources,
+        names,
+    })
+}
+
+impl Report {
+    fn made_text(&self) -> String {
+        self.made.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+
+    /// The number of a source in the bibliography, from 1.
+    fn source_number(&self, id: &str) -> Option<usize> {
+        self.sources.iter().position(|s| s.id == id).map(|i| i + 1)
+    }
+
+    fn actor_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.names.get(id).map_or(id, String::as_str)
+    }
+
+    /// The note number of each event, then of each figure: one sequence from 1.
+    fn note_of_figure(&self, i: usize) -> usize {
+        self.events.len() + i + 1
+    }
+
+    /// Each fact's id and citations, in note order: the events, then the figures.
+    fn notes(&self) -> Vec<(&str, &[Cite])> {
+        self.events
+            .iter()
+            .map(|e| (e.id.as_str(), e.cites.as_slice()))
+            .chain(
+                self.figures
+                    .iter()
+                    .map(|f| (f.id.as_str(), f.cites.as_slice())),
+            )
+            .collect()
+    }
+
+    fn quotes(&self) -> usize {
+        self.events.iter().map(|e| e.cites.len()).sum::<usize>()
+            + self.figures.iter().map(|f| f.cites.len()).sum::<usize>()
+    }
+
+    fn contents(&self) -> String {
+        format!(
+            "{} {}, {} {}, {} {}, {} {}",
+            self.events.len(),
+            plural(self.events.len(), "event", "events"),
+            self.figures.len(),
+            plural(self.figures.len(), "figure", "figures"),
+            self.sources.len(),
+            plural(self.sources.len(), "source", "sources"),
+            self.quotes(),
+            plural(self.quotes(), "quote", "quotes"),
+        )
+    }
+
+    fn filters_text(&self) -> String {
+        let f = &self.filters;
+        if !f.any() {
+            return "none: the whole archive".into();
+        }
+        let mut parts = Vec::new();
+        if let Some(d) = &f.from {
+            parts.push(format!("from {d}"));
+        }
+        if let Some(d) = &f.to {
+            parts.push(format!("to {d}"));
+        }
+        if !f.actors.is_empty() {
+            let names: Vec<String> = f
+                .actors
+                .iter()
+                .map(|a| format!("{} ({a})", self.actor_name(a)))
+                .collect();
+            parts.push(format!("actors {}", names.join(", ")));
+        }
+        if !f.tags.is_empty() {
+            parts.push(format!("tags {}", f.tags.join(", ")));
+        }
+        parts.join("; ")
+    }
+
+    fn load_text(&self) -> String {
+        match &self.load {
+            None => format!("{}, with no load recorded", self.archive),
+            Some(l) => format!(
+                "{}, load {}, finished {} by dossier {} from {}",
+                self.archive, l.id, l.finished, l.version, l.inputs
+            ),
+        }
+    }
+
+    fn timeline_intro(&self) -> String {
+        let n = self.events.len();
+        format!(
+            "{n} {}, in timeline order: the events `{}` lists.",
+            plural(n, "event", "events"),
+            self.filters.timeline_command()
+        )
+    }
+
+    fn figures_intro(&self) -> &'static str {
+        let f = &self.filters;
+        if !f.any() {
+            "Every figure in the archive."
+        } else if !f.tags.is_empty() {
+            "The figures that belong to the events above (figures have no tags)."
+        } else if f.from.is_some() || f.to.is_some() {
+            "The figures that belong to the events above, and those whose period overlaps the dates \
+             (and, when actors are named, whose area or counterpart is one of them). A figure with \
+             no period is shown only through its event."
+        } else {
+            "The figures that belong to the events above, and those whose area or counterpart is \
+             one of the actors named."
+        }
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    crate::error::plural(n, one, many)
+}
+
+/// A qualifier in words, as a reader says it.
+fn qualifier_words(q: &str) -> &str {
+    match q {
+        "eq" => "",
+        "approx" => "about",
+        "gt" => "more than",
+        "ge" => "at least",
+        "lt" => "less than",
+        "le" => "up to",
+        "range" => "range",
+        other => other,
+    }
+}
+
+/// A number with its digits grouped in threes by narrow no-break spaces, as SI
+/// writes them (5 700 000 000): long numbers are read at a glance, and no comma
+/// or point can be taken for a decimal separator.
+fn grouped(number: &str) -> String {
+    let (sign, rest) = match number.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", number),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    if int.len() < 5 || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return number.to_string();
+    }
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// Only http and https links are written as links; anything else stays text.
+fn is_web_link(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+// ---------------------------------------------------------------- Markdown
+
+/// Text that Markdown shows as written: characters that would start emphasis, links,
+/// code, HTML or a table cell are escaped, and line breaks become spaces.
+fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A link target that Markdown keeps whole inside `<…>`.
+fn md_url(url: &str) -> String {
+    url.replace(' ', "%20")
+        .replace('<', "%3C")
+        .replace('>', "%3E")
+}
+
+fn markdown(r: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# {}\n", md(&r.title));
+    let _ = writeln!(s, "- **Made**: {}", r.made_text());
+    let _ = writeln!(s, "- **Archive**: {}", md(&r.load_text()));
+    let _ = writeln!(s, "- **Filters**: {}", md(&r.filters_text()));
+    let _ = writeln!(s, "- **Contains**: {}", r.contents());
+    if let Some(l) = &r.load {
+        let _ = writeln!(s, "\nThe files that load read:\n");
+        let _ = writeln!(s, "| file | table | rows | bytes | SHA-256 |");
+        let _ = writeln!(s, "| --- | --- | ---: | ---: | --- |");
+        for f in &l.files {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | `{}` |",
+                md(&f.path),
+                md(&f.table),
+                f.rows,
+                f.bytes,
+                f.sha256
+            );
+        }
+    }
+
+    let _ = writeln!(s, "\n## Timeline\n");
+    let _ = writeln!(s, "{}\n", r.timeline_intro());
+    if !r.events.is_empty() {
+        let _ = writeln!(s, "| date | event | actors | tags | source |");
+        let _ = writeln!(s, "| --- | --- | --- | --- | --- |");
+        for (i, e) in r.events.iter().enumerate() {
+            let actors: Vec<String> = e.actors.iter().map(|a| md(r.actor_name(a))).collect();
+            let _ = writeln!(
+                s,
+                "| {} | {}[^{}] | {} | {} | {} |",
+                md(&e.date),
+                md(&e.title),
+                i + 1,
+                actors.join("; "),
+                md(&e.tags.join(", ")),
+                md_source(r, &e.source)
+            );
+        }
+    }
+
+    let _ = writeln!(s, "\n## Figures\n");
+    let n = r.figures.len();
+    let _ = writeln!(
+        s,
+        "{n} {}. {}\n",
+        plural(n, "figure", "figures"),
+        r.figures_intro()
+    );
+    if !r.figures.is_empty() {
+        let _ = writeln!(
+            s,
+            "| measure | value | qualifier | normalised | unit | period | source |"
+        );
+        let _ = writeln!(s, "| --- | ---: | --- | ---: | --- | --- | --- |");
+        for (i, f) in r.figures.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "| {}[^{}] | {} | {} | {} | {} | {} | {} |",
+                md(&f.measure),
+                r.note_of_figure(i),
+                md(&f.value),
+                md(qualifier_words(&f.qualifier)),
+                f.value_norm,
+                md(&f.unit),
+                md(&f.period),
+                md_source(r, &f.source)
+            );
+        }
+    }
+
+    let _ = writeln!(s, "\n## Sources\n");
+    if r.sources.is_empty() {
+        let _ = writeln!(s, "No source is cited.");
+    }
+    for (i, src) in r.sources.iter().enumerate() {
+        let link = match &src.url {
+            Some(u) if is_web_link(u) => format!(" <{}>", md_url(u)),
+            Some(u) => format!(" {}", md(u)),
+            None => String::new(),
+        };
+        let _ = writeln!(s, "{}. {} (`{}`).{link}", i + 1, md(&src.cited_as), src.id);
+    }
+
+    let notes = r.notes();
+    if !notes.is_empty() {
+        let _ = writeln!(s, "\n## Notes\n");
+    }
+    for (i, (id, cites)) in notes.iter().enumerate() {
+        let mut lines = cites.iter().map(|c| md_cite(r, c));
+        let first = lines.next().unwrap_or_else(|| "No quote.".into());
+        let _ = writeln!(s, "[^{}]: `{id}`: {first}", i + 1);
+        for more in lines {
+            let _ = writeln!(s, "\n    {more}");
+        }
+        s.push('\n');
+    }
+    // Sections end with one blank line, whatever they hold.
+    while s.contains("\n\n\n") {
+        s = s.replace("\n\n\n", "\n\n");
+    }
+    format!("{}\n", s.trim_end())
+}
+
+fn md_source(r: &Report, id: &str) -> String {
+    match r.source_number(id) {
+        Some(n) => format!("[{n}]"),
+        None => md(id),
+    }
+}
+
+fn md_cite(r: &Report, c: &Cite) -> String {
+    let relation = match c.relation.as_str() {
+        "supports" => String::new(),
+        other => format!(" ({other})"),
+    };
+    format!(
+        "“{}” — {}, {}{relation}",
+        md(&c.quote),
+        md(&c.locator),
+        md_source(r, &c.source)
+    )
+}
+
+// ---------------------------------------------------------------- HTML
+
+/// Text made safe for HTML content and quoted attribute values.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = r#"
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 2rem auto; padding: 0 1.5rem; max-width: 78rem; color: #1b1b1b; background: #fff;
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+h1 { font-size: 1.9rem; margin: 0 0 .6rem; }
+h2 { font-size: 1.35rem; margin: 2.2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid #1b1b1b; }
+p { margin: .4rem 0 .8rem; max-width: 62rem; }
+code { font: .88em/1.3 ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; }
+a { color: #1a4f9c; }
+dl.stamp { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0 0 1rem; }
+dl.stamp dt { font-weight: 600; }
+dl.stamp dd { margin: 0; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; margin: .4rem 0 1rem; }
+th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #d9d9d9; }
+th { background: #f1f2f4; border-bottom: 1px solid #9a9a9a; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.date { white-space: nowrap; }
+table.events td:nth-child(2) { width: 44%; }
+table.figures td:first-child { width: 36%; }
+ol.notes code { color: #555; }
+table.files td:last-child { word-break: break-all; }
+sup.ref { font-size: .72em; line-height: 0; }
+sup.ref a { text-decoration: none; }
+ol.sources li, ol.notes li { margin: .25rem 0; }
+ol.notes blockquote { margin: .15rem 0; }
+.chart { margin: .8rem 0 1.2rem; }
+.chart svg { display: block; width: 100%; height: auto; }
+.chart figcaption { font-size: .85rem; color: #444; margin-top: .3rem; }
+svg.timeline text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+svg.timeline .mark:hover { opacity: .6; }
+@media print {
+  body { margin: 0; padding: 0; max-width: none; font-size: 10pt; }
+  h2 { break-after: avoid; }
+  tr, li, .chart { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"#;
+
+fn html(r: &Report) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"dossier {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        env!("CARGO_PKG_VERSION"),
+        esc(&r.title)
+    );
+    let _ = writeln!(s, "<header>\n<h1>{}</h1>", esc(&r.title));
+    let _ = writeln!(s, "<dl class=\"stamp\">");
+    let _ = writeln!(
+        s,
+        "<dt>Made</dt><dd><time datetime=\"{0}\">{0}</time></dd>",
+        r.made_text()
+    );
+    let _ = writeln!(s, "<dt>Archive</dt><dd>{}</dd>", esc(&r.load_text()));
+    let _ = writeln!(s, "<dt>Filters</dt><dd>{}</dd>", esc(&r.filters_text()));
+    let _ = writeln!(s, "<dt>Contains</dt><dd>{}</dd>", esc(&r.contents()));
+    let _ = writeln!(s, "</dl>");
+    if let Some(l) = &r.load {
+        let _ = writeln!(
+            s,
+            "<table class=\"files\">\n<caption hidden>The files that load read</caption>"
+        );
+        let _ = writeln!(
+            s,
+            "<thead><tr><th>file</th><th>table</th><th class=\"num\">rows</th><th class=\"num\">bytes</th><th>SHA-256</th></tr></thead>\n<tbody>"
+        );
+        for f in &l.files {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td><code>{}</code></td></tr>",
+                esc(&f.path),
+                esc(&f.table),
+                esc(&f.rows),
+                esc(&f.bytes),
+                esc(&f.sha256)
+            );
+        }
+        let _ = writeln!(s, "</tbody>\n</table>");
+    }
+    let _ = writeln!(s, "</header>\n<main>");
+
+    let _ = writeln!(s, "<section id=\"timeline\">\n<h2>Timeline</h2>");
+    let intro = esc(&r.timeline_intro());
+    let _ = writeln!(s, "<p>{}</p>", code_spans(&intro));
+    let (axis_from, axis_to) = r.filters.range();
+    let chart_events: Vec<chart::Event<'_>> = r
+        .events
+        .iter()
+        .map(|e| chart::Event {
+            id: &e.id,
+            title: &e.title,
+            date: &e.date,
+            when: e.when,
+            actors: &e.actors,
+        })
+        .collect();
+    let today = dates::Day {
+        year: u16::try_from(chrono::Datelike::year(&r.made)).unwrap_or(9999),
+        month: u8::try_from(chrono::Datelike::month(&r.made)).unwrap_or(12),
+        day: u8::try_from(chrono::Datelike::day(&r.made)).unwrap_or(31),
+    };
+    let _ = writeln!(
+        s,
+        "{}",
+        chart::figure(&chart_events, &r.names, axis_from, axis_to, today)
+    );
+    if !r.events.is_empty() {
+        let _ = writeln!(
+            s,
+            "<table class=\"events\">\n<thead><tr><th>date</th><th>event</th><th>actors</th><th>tags</th><th>source</th></tr></thead>\n<tbody>"
+        );
+        for (i, e) in r.events.iter().enumerate() {
+            let actors: Vec<String> = e.actors.iter().map(|a| esc(r.actor_name(a))).collect();
+            let _ = writeln!(
+                s,
+                "<tr id=\"event-{n}\"><td class=\"date\">{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&e.date),
+                esc(&e.title),
+                note_ref(i + 1),
+                actors.join("; "),
+                esc(&e.tags.join(", ")),
+                html_source(r, &e.source),
+                n = i + 1,
+            );
+        }
+        let _ = writeln!(s, "</tbody>\n</table>");
+    }
+    let _ = writeln!(s, "</section>");
+
+    let _ = writeln!(s, "<section id=\"figures\">\n<h2>Figures</h2>");
+    let n = r.figures.len();
+    let _ = writeln!(
+        s,
+        "<p>{n} {}. {}</p>",
+        plural(n, "figure", "figures"),
+        esc(r.figures_intro())
+    );
+    if !r.figures.is_empty() {
+        let _ = writeln!(
+            s,
+            "<table class=\"figures\">\n<thead><tr><th>measure</th><th class=\"num\">value</th><th>qualifier</th><th class=\"num\">normalised</th><th>unit</th><th>period</th><th>source</th></tr></thead>\n<tbody>"
+        );
+        for (i, f) in r.figures.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"date\">{}</td><td>{}</td></tr>",
+                esc(&f.measure),
+                note_ref(r.note_of_figure(i)),
+                esc(&f.value),
+                esc(qualifier_words(&f.qualifier)),
+                esc(&f.value_norm),
+                esc(&f.unit),
+                esc(&f.period),
+                html_source(r, &f.source)
+            );
+        }
+        let _ = writeln!(s, "</tbody>\n</table>");
+    }
+    let _ = writeln!(s, "</section>");
+
+    let _ = writeln!(s, "<section id=\"sources\">\n<h2>Sources</h2>");
+    if r.sources.is_empty() {
+        let _ = writeln!(s, "<p>No source is cited.</p>");
+    } else {
+        let _ = writeln!(s, "<ol class=\"sources\">");
+        for (i, src) in r.sources.iter().enumerate() {
+            let link = match &src.url {
+                Some(u) if is_web_link(u) => {
+                    format!(" <a href=\"{0}\" rel=\"noreferrer\">{0}</a>", esc(u))
+                }
+                Some(u) => format!(" {}", esc(u)),
+                None => String::new(),
+            };
+            let _ = writeln!(
+                s,
+                "<li id=\"source-{}\">{} (<code>{}</code>).{link}</li>",
+                i + 1,
+                esc(&src.cited_as),
+                esc(&src.id)
+            );
+        }
+        let _ = writeln!(s, "</ol>");
+    }
+    let _ = writeln!(s, "</section>");
+
+    let notes = r.notes();
+    if !notes.is_empty() {
+        let _ = writeln!(
+            s,
+            "<section id=\"notes\">\n<h2>Notes</h2>\n<ol class=\"notes\">"
+        );
+        for (i, (id, cites)) in notes.iter().enumerate() {
+            let n = i + 1;
+            let mut quotes: Vec<String> = cites
+                .iter()
+                .map(|c| {
+                    let relation = match c.relation.as_str() {
+                        "supports" => String::new(),
+                        other => format!(" ({})", esc(other)),
+                    };
+                    format!(
+                        "“{}” — {}, {}{relation}",
+                        esc(&c.quote),
+                        esc(&c.locator),
+                        html_source(r, &c.source)
+                    )
+                })
+                .collect();
+            if quotes.is_empty() {
+                quotes.push("No quote.".into());
+            }
+            if let Some(last) = quotes.last_mut() {
+                let _ = write!(
+                    last,
+                    " <a href=\"#ref-{n}\" title=\"back to the table\">↩</a>"
+                );
+            }
+            let _ = writeln!(
+                s,
+                "<li id=\"note-{n}\"><code>{}</code><blockquote>{}</blockquote></li>",
+                esc(id),
+                quotes.join("</blockquote><blockquote>")
+            );
+        }
+        let _ = writeln!(s, "</ol>\n</section>");
+    }
+    let _ = writeln!(s, "</main>\n</body>\n</html>");
+    s
+}
+
+/// Turns the `…` spans of already-escaped text into <code> elements.
+fn code_spans(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (i, part) in escaped.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+fn note_ref(n: usize) -> String {
+    format!("<sup class=\"ref\"><a href=\"#note-{n}\" id=\"ref-{n}\">{n}</a></sup>")
+}
+
+fn html_source(r: &Report, id: &str) -> String {
+    match r.source_number(id) {
+        Some(n) => format!(
+            "<a href=\"#source-{n}\" title=\"{}\">[{n}]</a>",
+            esc(&r.sources[n - 1].cited_as)
+        ),
+        None => esc(id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_leaves_no_markup() {
+        assert_eq!(
+            esc("<b a=\"x\">'&'</b>"),
+            "&lt;b a=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/b&gt;"
+        );
+        assert_eq!(
+            md("a|b *c* [d](e) <f>\nx"),
+            "a\\|b \\*c\\* \\[d\\](e) \\<f\\> x"
+        );
+    }
+
+    #[test]
+    fn long_numbers_are_grouped_in_threes() {
+        assert_eq!(grouped("5700000000"), "5\u{202f}700\u{202f}000\u{202f}000");
+        assert_eq!(grouped("-400000.5"), "-400\u{202f}000.5");
+        assert_eq!(grouped("3500"), "3500");
+        assert_eq!(grouped("1.3"), "1.3");
+        assert_eq!(grouped("1e+20"), "1e+20");
+    }
+
+    #[test]
+    fn only_web_links_are_links() {
+        assert!(is_web_link("https://example.org/a"));
+        assert!(is_web_link("HTTP://example.org"));
+        assert!(!is_web_link("javascript:alert(1)"));
+        assert!(!is_web_link("file:///etc/passwd"));
+    }
+
+    #[test]
+    fn a_fixed_time_is_read_as_rfc_3339() {
+        let t = made_at(Some("2024-01-31T13:00:00+01:00")).unwrap();
+        assert_eq!(
+            t.to_rfc3339_opts(SecondsFormat::Secs, true),
+            "2024-01-31T12:00:00Z"
+        );
+        let e = made_at(Some("yesterday")).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+    }
+}
