@@ -18,7 +18,7 @@ actors 28 1 <t>
 events 22 1 <t>
 figures 18 1 <t>
 citations 12 1 <t>
-checked references in <t>, built indexes in <t>, built the search index in <t>, synced in <t>
+built indexes in <t>, checked references in <t>, built the search index in <t>, synced in <t>
 loaded 90 rows from 5 files into dossier.db in <t> (load 1 of this archive)
 "
     );

@@ -40,8 +40,20 @@ impl<'a> Files<'a> {
     }
 }
 
-/// The checks that need every row: references, loops, shared aliases.
-pub(super) fn run(
+/// The checks that need every row but no index: aliases shared by two actors. They
+/// run before the indexes are built, because a shared alias would make the unique
+/// index on aliases fail with SQLite's message instead of this one.
+pub(super) fn before_indexes(
+    conn: &Connection,
+    files: &[Arc<FileInfo>],
+    file_ids: &[i64],
+    problems: &mut Collector,
+) -> Result<()> {
+    shared_aliases(conn, &Files::new(files, file_ids), problems)
+}
+
+/// The checks that read the indexes: references to ids no file defines, and loops.
+pub(super) fn after_indexes(
     conn: &Connection,
     files: &[Arc<FileInfo>],
     file_ids: &[i64],
@@ -51,63 +63,57 @@ pub(super) fn run(
     references(conn, &files, problems)?;
     loops(conn, Table::Sources, "via", &files, problems)?;
     loops(conn, Table::Figures, "base", &files, problems)?;
-    shared_aliases(conn, &files, problems)?;
     Ok(())
 }
 
-/// References to ids that no file defines. SQLite's own foreign key check finds them
-/// in one pass over the tables (the loader inserts with foreign keys off, because rows
-/// may name ids defined further down); each is then traced to its row. The foreign
-/// keys of the schema are named after the CSV columns that fill them.
+/// Every reference a CSV cell can make: (table, column, parent table). The column is
+/// named as in the CSV file that fills it; each one is indexed, so the check reads the
+/// index, not the table (which holds all the text), and looks each id up in the
+/// parent's primary key. Checking after the rows are in lets a row name an id defined
+/// further down, as a figure's base or a source's via may.
+const REFERENCES: [(&str, &str, Table); 9] = [
+    ("sources", "issuer", Table::Actors),
+    ("sources", "via", Table::Sources),
+    ("figures", "area", Table::Actors),
+    ("figures", "counterpart", Table::Actors),
+    ("figures", "base", Table::Figures),
+    ("figures", "event", Table::Events),
+    ("citations", "source", Table::Sources),
+    ("citations", "event", Table::Events),
+    ("citations", "figure", Table::Figures),
+];
+
+/// References to ids that no file defines, each traced to its file, line and column.
 fn references(conn: &Connection, files: &Files<'_>, problems: &mut Collector) -> Result<()> {
-    let mut columns: HashMap<(String, i64), String> = HashMap::new();
-    let mut check =
-        conn.prepare("SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check")?;
-    let mut rows = check.query([])?;
-    while let Some(row) = rows.next()? {
-        let (table, rowid, parent, fkid): (String, Option<i64>, String, i64) =
-            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
-        let Some(rowid) = rowid else {
-            // Join tables have no rowid to trace; the one of their references that
-            // a file can get wrong, an event's actors, is checked by the query below.
-            if (table.as_str(), parent.as_str()) == ("event_actors", "actors") {
-                continue;
-            }
-            return Err(Error::Internal(format!(
-                "a row of {table} names a missing {parent} row"
-            )));
-        };
-        let column = match columns.get(&(table.clone(), fkid)) {
-            Some(c) => c.clone(),
-            None => {
-                let c: String = conn.query_row(
-                    "SELECT \"from\" FROM pragma_foreign_key_list(?1) WHERE id = ?2",
-                    rusqlite::params![table, fkid],
-                    |r| r.get(0),
-                )?;
-                columns.insert((table.clone(), fkid), c.clone());
-                c
-            }
-        };
-        let (file_id, line, value): (i64, i64, String) = conn.query_row(
-            &format!("SELECT csv_file, csv_line, \"{column}\" FROM \"{table}\" WHERE rowid = ?1"),
-            [rowid],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        report(
-            conn, files, problems, &parent, &column, file_id, line, &value,
-        )?;
+    for (table, column, parent) in REFERENCES {
+        let p = parent.name();
+        let mut missing = conn.prepare(&format!(
+            "SELECT c.rowid FROM {table} c WHERE c.{column} IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM {p} WHERE id = c.{column})"
+        ))?;
+        let rowids: Vec<i64> = missing
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for rowid in rowids {
+            let (file_id, line, value): (i64, i64, String) = conn.query_row(
+                &format!("SELECT csv_file, csv_line, {column} FROM {table} WHERE rowid = ?1"),
+                [rowid],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            report(conn, files, problems, p, column, file_id, line, &value)?;
+        }
     }
+    // An event's actors are a join table; its rows are traced through the event.
     let mut actors = conn.prepare(
-        "SELECT e.csv_file, e.csv_line, a.actor FROM event_actors a JOIN events e ON e.id = a.event \
-         WHERE NOT EXISTS (SELECT 1 FROM actors p WHERE p.id = a.actor)",
+        "SELECT e.csv_file, e.csv_line, a.actor FROM \
+           (SELECT event, actor FROM event_actors x WHERE NOT EXISTS (SELECT 1 FROM actors WHERE id = x.actor)) a \
+         JOIN events e ON e.id = a.event",
     )?;
-    let mut rows = actors.query([])?;
-    while let Some(row) = rows.next()? {
-        let (file_id, line, value): (i64, i64, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
-        report(
-            conn, files, problems, "actors", "actors", file_id, line, &value,
-        )?;
+    let rows: Vec<(i64, i64, String)> = actors
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (file_id, line, value) in rows {
+        report(conn, files, problems, "actors", "actors", file_id, line, &value)?;
     }
     Ok(())
 }
