@@ -129,6 +129,7 @@ def main():
     p.add_argument("--scale-runs", type=int, default=3, help="runs per size in the scaling rows")
     p.add_argument("--data", default=os.environ.get("DOSSIER_BENCH_DATA", "/tmp/dossier-bench"), help="where generated archives are kept")
     p.add_argument("--out", default=str(ROOT / "bench" / "results.md"), help="where to write the Markdown results")
+    p.add_argument("--no-compare", action="store_true", help="only the load-scaling rows (written to bench/results-scaling.md)")
     args = p.parse_args()
 
     if shutil.which("sqlite3") is None:
@@ -139,9 +140,17 @@ def main():
     work.mkdir(exist_ok=True)
     n = args.events
     data = data_root / f"events-{n}"
-    generate(n, data)
     ours_db, shell_db = work / "dossier.db", work / "shell.db"
     results = []
+    if not args.no_compare:
+        generate(n, data)
+        compare(args, n, data, work, ours_db, shell_db, results)
+    scaling = scale(args, data_root, work)
+    report(args, results, scaling)
+
+
+def compare(args, n, data, work, ours_db, shell_db, results):
+    """dossier and the sqlite3 shell side by side, on the same data."""
 
     median_pair(
         f"load {n:,} events (whole archive)",
@@ -195,6 +204,10 @@ def main():
             "start-up included; sqlite3 runs the same SQL",
         )
 
+
+
+def scale(args, data_root, work):
+    """Load time and memory at several sizes."""
     scaling = []
     for size in [int(s) for s in args.scale.split(",") if s]:
         d = data_root / f"events-{size}"
@@ -206,29 +219,46 @@ def main():
         scaling.append((size, statistics.median(t for t, _ in times), max(m for _, m in times) / 1024, csv_bytes))
         (work / "scale.db").unlink(missing_ok=True)
         print(f"load {size:,}: {scaling[-1][1]:.2f} s, {scaling[-1][2]:.0f} MiB", file=sys.stderr)
+    return scaling
 
-    lines = [
-        f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.",
-        f"Medians of {args.runs} runs, dossier and sqlite3 alternating; whole-process wall time; peak memory is max RSS.",
-        "",
-        "| what | dossier | sqlite3 shell | ratio | dossier peak | sqlite3 peak |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for r in results:
-        lines.append(
-            f"| {r['what']} | {r['dossier']:.3f} s | {r['sqlite3']:.3f} s | {r['ratio']:.2f} | "
-            f"{r['dossier_mib']:.0f} MiB | {r['sqlite3_mib']:.0f} MiB |"
-        )
-    lines += ["", "| load | CSV | time | per 1k events | peak memory |", "| ---: | ---: | ---: | ---: | ---: |"]
-    for size, t, mib, b in scaling:
-        lines.append(f"| {size:,} events | {b / 1e6:,.0f} MB | {t:.2f} s | {t / size * 1000 * 1000:.1f} ms | {mib:.0f} MiB |")
-    if len(scaling) >= 2:
-        lines.append("")
-        for (s0, t0, _, _), (s1, t1, _, _) in zip(scaling, scaling[1:]):
-            lines.append(f"From {s0:,} to {s1:,} events ({s1 / s0:.0f}x), load time grew {t1 / t0:.1f}x.")
-    report = "\n".join(lines) + "\n"
-    Path(args.out).write_text(report)
-    print(report)
+
+def report(args, results, scaling):
+    """Writes what was measured: the comparisons to --out, the scaling rows beside it."""
+    stamp = f"Measured {time.strftime('%Y-%m-%d')} on {machine()}."
+    out = Path(args.out)
+    if results:
+        lines = [
+            stamp,
+            f"Medians of {args.runs} runs, dossier and sqlite3 alternating; whole-process wall time; peak memory is max RSS.",
+            "",
+            "| what | dossier | sqlite3 shell | ratio | dossier peak | sqlite3 peak |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for r in results:
+            lines.append(
+                f"| {r['what']} | {r['dossier']:.3f} s | {r['sqlite3']:.3f} s | {r['ratio']:.2f} | "
+                f"{r['dossier_mib']:.0f} MiB | {r['sqlite3_mib']:.0f} MiB |"
+            )
+        text = "\n".join(lines) + "\n"
+        out.write_text(text)
+        print(text)
+    if scaling:
+        lines = [
+            stamp,
+            f"Median of {args.scale_runs} run(s) per size.",
+            "",
+            "| load | CSV | time | per 1k events | peak memory |",
+            "| ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for size, t, mib, b in scaling:
+            lines.append(f"| {size:,} events | {b / 1e6:,.0f} MB | {t:.2f} s | {t / size * 1000 * 1000:.1f} ms | {mib:.0f} MiB |")
+        if len(scaling) >= 2:
+            lines.append("")
+            for (s0, t0, _, _), (s1, t1, _, _) in zip(scaling, scaling[1:]):
+                lines.append(f"From {s0:,} to {s1:,} events ({s1 / s0:.0f}x), load time grew {t1 / t0:.1f}x.")
+        text = "\n".join(lines) + "\n"
+        out.with_name(out.stem + "-scaling" + out.suffix).write_text(text)
+        print(text)
 
 
 if __name__ == "__main__":

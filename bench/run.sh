@@ -5,9 +5,11 @@
 #   bench/run.sh                 the full run: comparisons at 1M events, load at 100k, 1M and 10M
 #   bench/run.sh --smoke         a quick check that the benchmark works (10k events, one run)
 #   bench/run.sh --events 100000 --scale 100000,1000000 --runs 3
+#   bench/run.sh --scale "" (comparisons only), bench/run.sh --no-compare (scaling only)
 #
 # Generated archives are kept in $DOSSIER_BENCH_DATA (default /tmp/dossier-bench) and
-# reused; the results go to bench/results.md. Needs the sqlite3 shell and GNU time.
+# reused; the comparisons go to bench/results.md and the scaling rows to
+# bench/results-scaling.md. Needs the sqlite3 shell and GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin dossier --example generate

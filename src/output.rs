@@ -504,6 +504,10 @@ fn write_delimited(w: &mut dyn Write, values: &[ValueRef<'_>], style: Style) -> 
         if i > 0 {
             w.write_all(&[sep])?;
         }
+        if let ValueRef::Integer(i) = v {
+            write!(w, "{i}")?;
+            continue;
+        }
         let text = text_of(*v);
         // Only text can be a formula; numbers stay numbers in the spreadsheet.
         let guard = style.excel && matches!(v, ValueRef::Text(_)) && is_formula_like(&text);
@@ -520,7 +524,11 @@ fn write_delimited(w: &mut dyn Write, values: &[ValueRef<'_>], style: Style) -> 
 }
 
 fn write_csv_cell(w: &mut dyn Write, s: &str, guard: bool) -> io::Result<()> {
-    let needs_quotes = s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ');
+    let b = s.as_bytes();
+    let needs_quotes = memchr::memchr3(b',', b'"', b'\n', b).is_some()
+        || memchr::memchr(b'\r', b).is_some()
+        || s.starts_with(' ')
+        || s.ends_with(' ');
     if !needs_quotes {
         if guard {
             w.write_all(b"'")?;
@@ -619,11 +627,21 @@ pub fn query(
     let n = columns.len();
     let mut rows = stmt.raw_query();
     let mut w = RowWriter::new(out, style, columns)?;
+    // Rows of up to 32 columns are gathered on the stack: no allocation per row.
+    const ON_STACK: usize = 32;
     while let Some(row) = rows.next()? {
-        let values = (0..n)
-            .map(|i| row.get_ref(i))
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        w.row(&values)?;
+        if n <= ON_STACK {
+            let mut values = [ValueRef::Null; ON_STACK];
+            for (i, v) in values.iter_mut().enumerate().take(n) {
+                *v = row.get_ref(i)?;
+            }
+            w.row(&values[..n])?;
+        } else {
+            let values = (0..n)
+                .map(|i| row.get_ref(i))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            w.row(&values)?;
+        }
     }
     Ok(w.finish()?)
 }
