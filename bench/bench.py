@@ -60,8 +60,12 @@ def shell_import(data, db):
         return run(["sqlite3", str(db)], stdin=script, cwd=data)
 
 
-def dossier_load(data, db):
-    return run([DOSSIER, "load", str(data), "--db", str(db)])
+def dossier_load(data, db, log=None):
+    """dossier's load; its summary (rows per table, time per step) goes to `log`."""
+    if log is None:
+        return run([DOSSIER, "load", str(data), "--db", str(db)])
+    with open(log, "wb") as out:
+        return run([DOSSIER, "load", str(data), "--db", str(db)], stdout=out)
 
 
 def canned(name, params):
@@ -213,12 +217,14 @@ def scale(args, data_root, work):
         d = data_root / f"events-{size}"
         generate(size, d)
         times = []
+        log = work / f"load-{size}.txt"
         for _ in range(args.scale_runs):
-            times.append(dossier_load(d, work / "scale.db"))
+            times.append(dossier_load(d, work / "scale.db", log))
+        steps = next((l for l in log.read_text().splitlines() if l.startswith("built indexes")), "")
         csv_bytes = sum(f.stat().st_size for f in d.glob("*.csv"))
-        scaling.append((size, statistics.median(t for t, _ in times), max(m for _, m in times) / 1024, csv_bytes))
+        scaling.append((size, statistics.median(t for t, _ in times), max(m for _, m in times) / 1024, csv_bytes, steps))
         (work / "scale.db").unlink(missing_ok=True)
-        print(f"load {size:,}: {scaling[-1][1]:.2f} s, {scaling[-1][2]:.0f} MiB", file=sys.stderr)
+        print(f"load {size:,}: {scaling[-1][1]:.2f} s, {scaling[-1][2]:.0f} MiB; {steps}", file=sys.stderr)
     return scaling
 
 
@@ -247,14 +253,16 @@ def report(args, results, scaling):
             stamp,
             f"Median of {args.scale_runs} run(s) per size.",
             "",
-            "| load | CSV | time | per 1k events | peak memory |",
-            "| ---: | ---: | ---: | ---: | ---: |",
+            "| load | CSV | time | per 1k events | peak memory | after the rows (last run) |",
+            "| ---: | ---: | ---: | ---: | ---: | --- |",
         ]
-        for size, t, mib, b in scaling:
-            lines.append(f"| {size:,} events | {b / 1e6:,.0f} MB | {t:.2f} s | {t / size * 1000 * 1000:.1f} ms | {mib:.0f} MiB |")
+        for size, t, mib, b, steps in scaling:
+            lines.append(
+                f"| {size:,} events | {b / 1e6:,.0f} MB | {t:.2f} s | {t / size * 1000 * 1000:.1f} ms | {mib:.0f} MiB | {steps} |"
+            )
         if len(scaling) >= 2:
             lines.append("")
-            for (s0, t0, _, _), (s1, t1, _, _) in zip(scaling, scaling[1:]):
+            for (s0, t0, *_), (s1, t1, *_) in zip(scaling, scaling[1:]):
                 lines.append(f"From {s0:,} to {s1:,} events ({s1 / s0:.0f}x), load time grew {t1 / t0:.1f}x.")
         text = "\n".join(lines) + "\n"
         out.with_name(out.stem + "-scaling" + out.suffix).write_text(text)

@@ -113,7 +113,9 @@ fn references(conn: &Connection, files: &Files<'_>, problems: &mut Collector) ->
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (file_id, line, value) in rows {
-        report(conn, files, problems, "actors", "actors", file_id, line, &value)?;
+        report(
+            conn, files, problems, "actors", "actors", file_id, line, &value,
+        )?;
     }
     Ok(())
 }

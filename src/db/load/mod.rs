@@ -263,9 +263,9 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
     // given back before the indexes' sorters need theirs.
     let indexed = match threads.indexer {
         Some(handle) => {
-            let conn = handle
-                .join()
-                .map_err(|_| Error::Internal("the indexing thread stopped unexpectedly".into()))??;
+            let conn = handle.join().map_err(|_| {
+                Error::Internal("the indexing thread stopped unexpectedly".into())
+            })??;
             conn.close().map_err(|(_, e)| Error::from(e))?;
             true
         }

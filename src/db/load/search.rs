@@ -20,6 +20,13 @@ use std::sync::mpsc::{Receiver, Sender};
 /// that work and keeps the whole load under 100 MiB (16 MiB measured no faster).
 const HASH_SIZE: i64 = 8 << 20;
 
+/// How many segments of one size FTS5 lets build up before merging them (its defaults
+/// are 4 and 16). Each merge rewrites what it merges, so merging less often does less
+/// work as the index grows: at a million events this cut the indexing thread's time
+/// by a tenth, with no measurable cost to searches.
+const AUTOMERGE: i64 = 8;
+const CRISISMERGE: i64 = 32;
+
 /// The tables FTS5 keeps an external-content index in.
 const SHADOW_TABLES: [&str; 3] = ["search_data", "search_idx", "search_docsize"];
 
@@ -34,10 +41,16 @@ pub(super) fn open(path: &Path) -> Result<Connection> {
     )?;
     conn.execute_batch(crate::db::search_table())
         .map_err(Error::sqlite("cannot create the search index"))?;
-    conn.execute(
-        "INSERT INTO search (search, rank) VALUES ('hashsize', ?1)",
-        [HASH_SIZE],
-    )?;
+    for (setting, value) in [
+        ("hashsize", HASH_SIZE),
+        ("automerge", AUTOMERGE),
+        ("crisismerge", CRISISMERGE),
+    ] {
+        conn.execute(
+            "INSERT INTO search (search, rank) VALUES (?1, ?2)",
+            rusqlite::params![setting, value],
+        )?;
+    }
     Ok(conn)
 }
 
