@@ -8,8 +8,8 @@
 //! a day of June. Numbers are numbers, so they can be summed. NULL is an empty cell.
 //! Text is never a formula here: a cell written as a string is shown, not run.
 //!
-//! The workbook is built in memory and written in one piece, so `-o FILE` appears
-//! only when it is complete.
+//! Sheets are built in constant-memory mode (their rows go to temporary files), and
+//! the workbook is written in one piece, so `-o FILE` appears only when it is complete.
 
 use crate::db::read::Archive;
 use crate::error::{Error, Result};
@@ -75,7 +75,9 @@ impl Workbook {
                     .is_some_and(|t| t.eq_ignore_ascii_case("TEXT"))
             })
             .collect();
-        let ws = self.book.add_worksheet();
+        // Rows stream through a temporary file instead of being held in memory: a
+        // workbook of the whole archive would otherwise need gigabytes.
+        let ws = self.book.add_worksheet_with_constant_memory().map_err(internal)?;
         ws.set_name(&sheet_name).map_err(internal)?;
         let mut widths: Vec<usize> = vec![WIDTH_MIN; columns.len()];
         let mut row: RowNum = 0;
