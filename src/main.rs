@@ -1,17 +1,9 @@
 //! dossier: parse the command line, run the command, map the outcome to an exit code.
 
-mod cli;
-mod cmd;
-mod db;
-mod error;
-mod output;
-mod progress;
-mod queries;
-mod xlsx;
-
 use clap::Parser;
-use cli::Command;
-use error::Error;
+use dossier::cli::{self, Command};
+use dossier::error::Error;
+use dossier::{cmd, output};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
