@@ -77,7 +77,10 @@ impl Workbook {
             .collect();
         // Rows stream through a temporary file instead of being held in memory: a
         // workbook of the whole archive would otherwise need gigabytes.
-        let ws = self.book.add_worksheet_with_constant_memory().map_err(internal)?;
+        let ws = self
+            .book
+            .add_worksheet_with_constant_memory()
+            .map_err(internal)?;
         ws.set_name(&sheet_name).map_err(internal)?;
         let mut widths: Vec<usize> = vec![WIDTH_MIN; columns.len()];
         let mut row: RowNum = 0;

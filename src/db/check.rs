@@ -109,6 +109,14 @@ pub fn delimiter(table: Table, first_line: &[u8]) -> u8 {
 pub fn layout(table: Table, header: &Record) -> Result<Layout, Vec<Finding>> {
     let columns = table.columns();
     let mut fields = vec![None; columns.len()];
+    // A header whose bytes are wrong cannot be read as names; say only that.
+    if !header.issues.is_empty() {
+        return Err(header
+            .issues
+            .iter()
+            .map(|(f, issue)| issue_finding(f + 1, issue))
+            .collect());
+    }
     let mut problems = Vec::new();
     let expected = || {
         format!(
@@ -120,10 +128,6 @@ pub fn layout(table: Table, header: &Record) -> Result<Layout, Vec<Finding>> {
     for i in 0..header.width() {
         let name = header.get(i);
         let at = i + 1;
-        if let Some(issue) = header.issues.iter().find(|(f, _)| *f == i) {
-            problems.push(issue_finding(at, &issue.1));
-            continue;
-        }
         if name.is_empty() {
             problems.push(finding(
                 at,
@@ -149,6 +153,11 @@ pub fn layout(table: Table, header: &Record) -> Result<Layout, Vec<Finding>> {
                     .iter()
                     .find(|c| c.name == name.trim().to_lowercase().replace(' ', "_"));
                 let fix = match near {
+                    _ if name.contains('\t') => {
+                        "the header is tab-separated; dossier reads comma- or \
+                        semicolon-separated files: save the file as CSV"
+                            .to_string()
+                    }
                     Some(c) if name.trim() != name => {
                         format!("remove the spaces around the name: {}", c.name)
                     }
@@ -162,9 +171,14 @@ pub fn layout(table: Table, header: &Record) -> Result<Layout, Vec<Finding>> {
             }
         }
     }
+    // A tab-separated header explains every column it seems to lack.
+    let tabs = problems
+        .iter()
+        .any(|p| p.fix.starts_with("the header is tab-separated"));
     for (c, column) in columns.iter().enumerate() {
         if column.required
             && fields[c].is_none()
+            && !tabs
             && !problems.iter().any(|p| p.fix.contains(column.name))
         {
             problems.push(finding(

@@ -162,6 +162,16 @@ pub fn parse(text: &str) -> Result<Date, DateError> {
     if text.is_empty() {
         return Err(DateError::new("date is empty", FORMS));
     }
+    if let Some((a, b)) = text.split_once('-')
+        && a.len() == 4
+        && b.len() == 4
+        && text.bytes().filter(u8::is_ascii_digit).count() == 8
+    {
+        return Err(DateError::new(
+            "a span is written with a slash",
+            format!("write {a}/{b}"),
+        ));
+    }
     if let Some(inner) = text.strip_prefix('[') {
         return parse_between(text, inner);
     }
@@ -450,7 +460,11 @@ fn parse_year(text: &str, has_more: bool) -> Result<(u16, Option<Precision>), Da
     let b = text.as_bytes();
     if b.len() != 4 {
         let hint = if !b.is_empty() && b.len() < 4 && b.iter().all(u8::is_ascii_digit) {
-            format!("write the year with four digits: {text:0>4}")
+            "write all four digits of the year; dossier does not guess the century".to_string()
+        } else if b.len() == 5 && b.iter().all(u8::is_ascii_digit) {
+            "this looks like a spreadsheet's serial day number: format the column as Text \
+             and write the date as YYYY-MM-DD"
+                .to_string()
         } else {
             FORMS.to_string()
         };
@@ -742,7 +756,12 @@ mod tests {
             "write the day alone: 2017-06-23"
         );
         assert_eq!(err("0000").problem, "year 0000 is not accepted");
-        assert_eq!(err("17").hint, "write the year with four digits: 0017");
+        assert_eq!(
+            err("17").hint,
+            "write all four digits of the year; dossier does not guess the century"
+        );
+        assert_eq!(err("2014-2015").hint, "write 2014/2015");
+        assert!(err("42909").hint.contains("serial day number"));
         assert_eq!(err(" 2017").hint, "remove the spaces: 2017");
         assert_eq!(
             err("-0500").problem,

@@ -133,3 +133,50 @@ fn duplicate_ids_across_folders_name_both_places() {
     );
     assert!(!env.path("dossier.db").exists());
 }
+
+#[test]
+fn a_one_mebibyte_cell_is_kept_whole_in_notes_and_refused_as_a_title() {
+    let env = Env::new();
+    let big = "word ".repeat(1 << 18);
+    assert!(big.len() >= 1 << 20);
+    env.write("ok/sources.csv", "id,kind,title\ns1,article,A\n");
+    env.write(
+        "ok/events.csv",
+        format!("id,date,title,source,quote,locator,notes\ne1,2017,T,s1,q,p,\"{big}\"\n"),
+    );
+    let run = env.run(&["load", "ok"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let length: i64 = crate::common::one(&env.db("dossier.db"), "SELECT length(notes) FROM events");
+    assert_eq!(length as usize, big.len());
+    let before = env.bytes("dossier.db");
+    env.write("bad/sources.csv", "id,kind,title\ns1,article,A\n");
+    env.write(
+        "bad/events.csv",
+        format!("id,date,title,source,quote,locator\ne1,2017,{},s1,q,p\n", "x".repeat(1 << 20)),
+    );
+    let run = env.run(&["load", "bad"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "bad/events.csv:2:3: title is longer than 200 characters (found 1048576 characters) — keep the title to a one-line headline and move the rest to notes\n\
+         error: 1 problem in 1 file; nothing was loaded and the archive is unchanged\n"
+    );
+    assert_eq!(env.bytes("dossier.db"), before);
+}
+
+#[test]
+fn crlf_lf_and_cr_line_ends_mixed_in_one_file_are_accepted() {
+    let env = Env::new();
+    env.write(
+        "x/sources.csv",
+        "id,kind,title,notes\r\ns1,article,A,one\ns2,article,B,\rs3,article,C,\"two\r\nlines\"\r\ns4,article,D,\n",
+    );
+    let run = env.run(&["load", "x"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let db = env.db("dossier.db");
+    assert_eq!(
+        crate::common::one::<String>(&db, "SELECT group_concat(id || '@' || csv_line, ' ') FROM sources"),
+        "s1@2 s2@3 s3@4 s4@6"
+    );
+    assert_eq!(crate::common::one::<String>(&db, "SELECT notes FROM sources WHERE id = 's3'"), "two\r\nlines");
+}

@@ -90,7 +90,7 @@ impl Reader {
             Err(_) => {
                 outcome.problems.push(at_start(
                     "file is UTF-16 or UTF-32",
-                    "a UTF-16 byte-order mark",
+                    "a UTF-16 or UTF-32 byte-order mark",
                     "save it as UTF-8 (in Excel: CSV UTF-8; in LibreOffice: character set Unicode (UTF-8))",
                 ));
                 outcome.complete = false;
