@@ -812,3 +812,72 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Strings built from the pieces dates are made of, so that the search reaches
+    /// every branch of the grammar, not just its first character.
+    fn date_like() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[0-9]{1,5}",
+            Just("-".to_string()),
+            Just("/".to_string()),
+            Just("..".to_string()),
+            Just("[".to_string()),
+            Just("]".to_string()),
+            "[?~%X]",
+            Just("T10:00".to_string()),
+            ".",
+        ];
+        prop::collection::vec(piece, 0..8).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_any_string(s in ".*") {
+            let _ = parse(&s);
+        }
+
+        #[test]
+        fn accepted_dates_are_ordered_and_their_bounds_print_back(s in date_like()) {
+            if let Ok(d) = parse(&s) {
+                if let Some(end) = d.end {
+                    prop_assert!(d.start <= end, "{s}: {} > {}", d.start, end);
+                }
+                // Each bound prints as a day that parses back to exactly that day.
+                for day in std::iter::once(d.start).chain(d.end) {
+                    let text = day.to_string();
+                    let again = parse(&text).map_err(|e| TestCaseError::fail(format!("{s}: {text}: {e:?}")))?;
+                    prop_assert_eq!((again.start, again.end), (day, Some(day)));
+                    let iso = day.iso();
+                    prop_assert_eq!(std::str::from_utf8(&iso).ok(), Some(text.as_str()));
+                }
+            }
+        }
+
+        #[test]
+        fn every_calendar_day_is_accepted_and_no_other(y in 1u16..=9999, m in 1u8..=12, d in 1u8..=31) {
+            let text = format!("{y:04}-{m:02}-{d:02}");
+            let real = chrono::NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d)).is_some();
+            prop_assert_eq!(parse(&text).is_ok(), real, "{}", text);
+        }
+
+        #[test]
+        fn a_span_covers_both_its_sides(a in 1000u16..=2999, b in 1000u16..=2999, m in 1u8..=12) {
+            let text = format!("{a:04}-{m:02}/{b:04}");
+            match parse(&text) {
+                Ok(d) => {
+                    prop_assert!(a <= b);
+                    prop_assert_eq!(d.start, Day { year: a, month: m, day: 1 });
+                    prop_assert_eq!(d.end, Some(Day { year: b, month: 12, day: 31 }));
+                }
+                Err(e) => {
+                    prop_assert!(b < a, "{}: {:?}", text, e);
+                }
+            }
+        }
+    }
+}

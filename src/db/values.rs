@@ -235,9 +235,12 @@ fn foreign_hint(number: &str, whole: &str) -> Option<ValueError> {
         let split = number.find(c).unwrap_or(0);
         let (n, w) = number.split_at(split);
         if !n.is_empty() {
+            // The first letter, lowered, can be any character (`º`, `ß`): compare
+            // characters, not byte slices.
+            let first = w.to_lowercase().chars().next();
             let full = SCALES
                 .iter()
-                .find(|(s, _)| s.starts_with(&w.to_lowercase()[..1]))
+                .find(|(s, _)| first.is_some_and(|f| s.starts_with(f)))
                 .map(|(s, _)| *s);
             return Some(match full {
                 Some(word) => fail(
@@ -354,5 +357,71 @@ mod tests {
         let big = format!("{} trillion", "9".repeat(15));
         assert_eq!(ok(&big), 999_999_999_999_999e12);
         assert!(parse(&"9".repeat(400)).is_err());
+    }
+
+    #[test]
+    fn a_letter_outside_ascii_after_a_number_is_refused_not_a_panic() {
+        for text in ["{º", "5º", "5ßillion", "12µ", "3Ω"] {
+            assert!(parse(text).is_err(), "{text}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value_like() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[0-9]{1,20}",
+            Just(".".to_string()),
+            Just("-".to_string()),
+            Just(",".to_string()),
+            Just(" ".to_string()),
+            "(thousand|million|billion|trillion|bn|Billion|e|E|%|\\$|NaN|inf)",
+        ];
+        prop::collection::vec(piece, 0..6).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_never_accepts_a_non_finite_number(s in ".*") {
+            if let Ok(v) = parse(&s) {
+                prop_assert!(v.is_finite());
+            }
+        }
+
+        #[test]
+        fn accepted_values_are_finite(s in value_like()) {
+            if let Ok(v) = parse(&s) {
+                prop_assert!(v.is_finite(), "{s}");
+            }
+        }
+
+        #[test]
+        fn plain_numbers_print_back_to_the_same_value(int in 0u64..1_000_000_000, frac in proptest::option::of("[0-9]{1,5}"), negative in any::<bool>()) {
+            let text = match &frac {
+                Some(f) => format!("{}{int}.{f}", if negative { "-" } else { "" }),
+                None => format!("{}{int}", if negative { "-" } else { "" }),
+            };
+            let is_negative_zero = negative && int == 0 && frac.as_deref().is_none_or(|f| f.bytes().all(|b| b == b'0'));
+            match parse(&text) {
+                Ok(v) => {
+                    prop_assert!(!is_negative_zero);
+                    prop_assert_eq!(v, text.parse::<f64>().unwrap());
+                    prop_assert_eq!(parse(&v.to_string()), Ok(v));
+                }
+                Err(e) => prop_assert!(is_negative_zero, "{}: {:?}", text, e),
+            }
+        }
+
+        #[test]
+        fn scale_words_multiply_exactly(int in 1u64..1000, frac in 0u64..100, word in 0usize..4) {
+            let (name, exp) = SCALES[word];
+            let text = format!("{int}.{frac:02} {name}");
+            let expected: f64 = format!("{int}.{frac:02}e{exp}").parse().unwrap();
+            prop_assert_eq!(parse(&text), Ok(expected));
+        }
     }
 }

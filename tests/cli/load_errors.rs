@@ -152,7 +152,10 @@ fn a_one_mebibyte_cell_is_kept_whole_in_notes_and_refused_as_a_title() {
     env.write("bad/sources.csv", "id,kind,title\ns1,article,A\n");
     env.write(
         "bad/events.csv",
-        format!("id,date,title,source,quote,locator\ne1,2017,{},s1,q,p\n", "x".repeat(1 << 20)),
+        format!(
+            "id,date,title,source,quote,locator\ne1,2017,{},s1,q,p\n",
+            "x".repeat(1 << 20)
+        ),
     );
     let run = env.run(&["load", "bad"]);
     assert_eq!(run.code, 1);
@@ -175,8 +178,14 @@ fn crlf_lf_and_cr_line_ends_mixed_in_one_file_are_accepted() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let db = env.db("dossier.db");
     assert_eq!(
-        crate::common::one::<String>(&db, "SELECT group_concat(id || '@' || csv_line, ' ') FROM sources"),
+        crate::common::one::<String>(
+            &db,
+            "SELECT group_concat(id || '@' || csv_line, ' ') FROM sources"
+        ),
         "s1@2 s2@3 s3@4 s4@6"
     );
-    assert_eq!(crate::common::one::<String>(&db, "SELECT notes FROM sources WHERE id = 's3'"), "two\r\nlines");
+    assert_eq!(
+        crate::common::one::<String>(&db, "SELECT notes FROM sources WHERE id = 's3'"),
+        "two\r\nlines"
+    );
 }

@@ -10,6 +10,7 @@ mod export;
 mod generated;
 mod load;
 mod load_errors;
+mod properties;
 mod query;
 mod report;
 mod seed;

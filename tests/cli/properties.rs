@@ -1,0 +1,185 @@
+//! Properties of the loader on damaged input: whatever bytes a CSV file holds, a load
+//! either builds a sound archive or refuses with located problems, never panics, never
+//! fails for a reason dossier's own checks should have caught, and never touches the
+//! archive already there.
+
+use crate::common::repo;
+use dossier::db::load::{self, Data, Input, Options, Progress};
+use dossier::db::spec::Table;
+use dossier::error::Error;
+use proptest::prelude::*;
+use std::fs;
+use std::path::Path;
+
+struct Quiet;
+impl Progress for Quiet {}
+
+const FILES: [(Table, &str); 5] = [
+    (Table::Sources, "sources.csv"),
+    (Table::Actors, "actors.csv"),
+    (Table::Events, "events.csv"),
+    (Table::Figures, "figures.csv"),
+    (Table::Citations, "citations.csv"),
+];
+
+/// Bytes that mean something to the CSV reader, the checks or the parsers.
+const TELLING: &[u8] = b",\"\n\r\t;|/.-?~%X0123456789 az\x00\xff\xc3\xa9\xef\xbb\xbf";
+
+#[derive(Clone, Debug)]
+enum Edit {
+    Insert(usize, u8),
+    Delete(usize),
+    Replace(usize, u8),
+    /// Copies a stretch of the file elsewhere, which duplicates ids and rows.
+    Copy {
+        from: usize,
+        len: usize,
+        to: usize,
+    },
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let byte = prop_oneof![3 => prop::sample::select(TELLING), 1 => any::<u8>()];
+    prop_oneof![
+        (any::<usize>(), byte.clone()).prop_map(|(p, b)| Edit::Insert(p, b)),
+        any::<usize>().prop_map(Edit::Delete),
+        (any::<usize>(), byte).prop_map(|(p, b)| Edit::Replace(p, b)),
+        (any::<usize>(), 1usize..200, any::<usize>()).prop_map(|(from, len, to)| Edit::Copy {
+            from,
+            len,
+            to
+        }),
+    ]
+}
+
+fn apply(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
+    for e in edits {
+        let n = bytes.len();
+        match *e {
+            Edit::Insert(p, b) => bytes.insert(p % (n + 1), b),
+            Edit::Delete(p) if n > 0 => {
+                bytes.remove(p % n);
+            }
+            Edit::Replace(p, b) if n > 0 => bytes[p % n] = b,
+            Edit::Copy { from, len, to } if n > 0 => {
+                let from = from % n;
+                let piece = bytes[from..(from + len).min(n)].to_vec();
+                let to = to % (n + 1);
+                bytes.splice(to..to, piece);
+            }
+            _ => {}
+        }
+    }
+    bytes
+}
+
+/// The seed's files, with `damaged` replacing the file of one table.
+fn inputs(dir: &Path, which: usize, damaged: &[u8]) -> Vec<Input> {
+    FILES
+        .iter()
+        .enumerate()
+        .map(|(i, (table, name))| {
+            let path = if i == which {
+                let p = dir.join(name);
+                fs::write(&p, damaged).expect("write the damaged file");
+                p
+            } else {
+                repo().join("seed").join(name)
+            };
+            Input {
+                label: name.to_string(),
+                table: *table,
+                data: Data::Path(path),
+            }
+        })
+        .collect()
+}
+
+fn load_into(target: &Path, inputs: Vec<Input>) -> Result<load::Report, Error> {
+    let opts = Options {
+        target: target.to_path_buf(),
+        inputs,
+        described: "property test".into(),
+        dry_run: false,
+    };
+    load::run(&opts, &Quiet)
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .expect("list the folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Loads the damaged file over a good archive and checks the outcome.
+fn check(which: usize, damaged: &[u8]) -> Result<(), TestCaseError> {
+    let work = tempfile::tempdir().expect("temporary folder");
+    let out = tempfile::tempdir().expect("temporary folder");
+    let target = out.path().join("archive.db");
+    load_into(&target, inputs(work.path(), usize::MAX, &[])).expect("the seed loads");
+    let before = fs::read(&target).expect("read the archive");
+    let files_before = names(out.path());
+
+    match load_into(&target, inputs(work.path(), which, damaged)) {
+        Ok(report) => {
+            let conn = rusqlite::Connection::open(&target).expect("open the new archive");
+            let ok: String = conn
+                .query_row("pragma integrity_check", [], |r| r.get(0))
+                .expect("integrity check");
+            prop_assert_eq!(ok, "ok");
+            let dangling: i64 = conn
+                .query_row("select count(*) from pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })
+                .expect("foreign key check");
+            prop_assert_eq!(dangling, 0);
+            prop_assert!(report.tables.iter().any(|t| t.rows > 0));
+        }
+        Err(Error::Invalid(problems)) => {
+            prop_assert!(problems.total > 0);
+            prop_assert_eq!(fs::read(&target).expect("read the archive"), before);
+        }
+        Err(other) => {
+            return Err(TestCaseError::fail(format!(
+                "a damaged {} gave {other:?}, not a list of problems",
+                FILES[which].1
+            )));
+        }
+    }
+    prop_assert_eq!(names(out.path()), files_before);
+    Ok(())
+}
+
+/// Each case builds two archives, so the default run is short; PROPTEST_CASES=5000
+/// searches longer.
+fn config() -> ProptestConfig {
+    let mut c = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = 48;
+    }
+    c
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn a_damaged_seed_file_loads_soundly_or_is_refused_whole(
+        which in 0usize..FILES.len(),
+        edits in prop::collection::vec(edit(), 1..6),
+    ) {
+        let original = fs::read(repo().join("seed").join(FILES[which].1)).expect("read the seed");
+        check(which, &apply(original, &edits))?;
+    }
+
+    #[test]
+    fn any_bytes_as_a_csv_file_load_soundly_or_are_refused_whole(
+        which in 0usize..FILES.len(),
+        bytes in prop::collection::vec(prop_oneof![3 => prop::sample::select(TELLING), 1 => any::<u8>()], 0..400),
+    ) {
+        check(which, &bytes)?;
+    }
+}
