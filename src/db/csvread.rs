@@ -87,8 +87,8 @@ impl Record {
 
     /// The field as text; empty if it is not UTF-8 (which `issues` then reports).
     pub fn get(&self, i: usize) -> &str {
-        // Fields end where an ASCII delimiter or quote stood, so their bounds are
-        // character boundaries; `get` would say None rather than panic if not.
+        // `check_bytes` has made sure that every field is UTF-8 on its own, so the
+        // bounds are character boundaries; `get` would say None rather than panic.
         self.text.get(self.span(i)).unwrap_or("")
     }
 
@@ -379,7 +379,24 @@ fn check_bytes(rec: &mut Record) {
         rec.issues.push((rec.field_of(at), issue));
     }
     match String::from_utf8(std::mem::take(&mut rec.data)) {
-        Ok(text) => rec.text = text,
+        // A delimiter or quote can split a character whose halves, joined in `data`,
+        // look like UTF-8 (`EF BB` | `BF`): each field must be UTF-8 on its own, or
+        // `get` would hand out an empty field in place of the bytes.
+        Ok(text) => match rec.ends.iter().find(|&&e| !text.is_char_boundary(e)) {
+            None => rec.text = text,
+            Some(&end) => {
+                let at = (0..end)
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0);
+                rec.data = text.into_bytes();
+                let issue = Issue::NotUtf8 {
+                    byte: rec.data[at],
+                    offset: rec.file_offset(at),
+                };
+                rec.issues.push((rec.field_of(at), issue));
+            }
+        },
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             rec.data = e.into_bytes();
@@ -511,6 +528,30 @@ mod tests {
         assert_eq!(got[3].2, vec![(1, Issue::Nul { offset: at(0) })]);
     }
 
+    /// Found by the csv fuzz target: the record's bytes joined are UTF-8 (a BOM), but
+    /// the comma splits the character, and the fields came out empty without a word.
+    #[test]
+    fn a_character_split_by_a_delimiter_is_not_utf8() {
+        for input in [
+            &b"kind,x\nperson\xEF\xBB,\xBF\x04a\n"[..],
+            &b"kind,x\n\"person\xEF\xBB\",\xBFa\n"[..],
+        ] {
+            let at = input.iter().position(|x| *x == 0xEF).unwrap() as u64;
+            let got = read_all(input).unwrap();
+            assert_eq!(
+                got[1].2,
+                vec![(
+                    0,
+                    Issue::NotUtf8 {
+                        byte: 0xEF,
+                        offset: at
+                    }
+                )]
+            );
+            assert_eq!(got[1].1[0], "person\u{FFFD}");
+        }
+    }
+
     #[test]
     fn semicolon_delimiter() {
         let mut r = Reader::new(&b"id;name\nPRK;\"North Korea; DPRK\"\n"[..]).unwrap();
@@ -548,5 +589,70 @@ mod tests {
         }
         let bytes = w.into_inner().unwrap();
         assert_eq!(rows(&bytes), samples);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    /// Bytes that decide how CSV is split, with some letters and a few that are not UTF-8.
+    const TELLING: &[u8] = b",,,\"\"\"\n\n\r\r ab\t\x00\xff\xc3\xa9\xef\xbb\xbf";
+
+    /// Well-formed CSV in all the shapes a spreadsheet writes: quoted fields holding
+    /// delimiters, doubled quotes and line breaks; CRLF, LF and CR line ends; blank
+    /// lines; a byte-order mark; with or without a final line end.
+    fn well_formed() -> impl Strategy<Value = Vec<u8>> {
+        let unquoted = "[a-zé 0-9.-]{0,6}";
+        let quoted = "[a-z,\"\r\n é]{0,8}".prop_map(|s| format!("\"{}\"", s.replace('"', "\"\"")));
+        let field = prop_oneof![2 => unquoted.boxed(), 1 => quoted.boxed()];
+        let record = prop::collection::vec(field, 1..5).prop_map(|f| f.join(","));
+        let end = prop_oneof![
+            Just("\n"),
+            Just("\r\n"),
+            Just("\r"),
+            Just("\n\n"),
+            Just("\r\n\r\n")
+        ];
+        (
+            any::<bool>(),
+            prop::collection::vec((record, end), 0..8),
+            any::<bool>(),
+        )
+            .prop_map(|(bom, records, last_end)| {
+                let mut out = if bom {
+                    vec![0xEF, 0xBB, 0xBF]
+                } else {
+                    Vec::new()
+                };
+                let n = records.len();
+                for (i, (r, e)) in records.into_iter().enumerate() {
+                    out.extend_from_slice(r.as_bytes());
+                    if i + 1 < n || last_end {
+                        out.extend_from_slice(e.as_bytes());
+                    }
+                }
+                out
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn reads_well_formed_csv_as_a_general_reader_does(bytes in well_formed(), chunk in 1usize..9) {
+            crate::db::selfcheck::csv(&bytes, chunk);
+        }
+
+        #[test]
+        fn never_panics_on_bytes_that_split_csv(
+            bytes in prop::collection::vec(prop::sample::select(TELLING), 0..200),
+            chunk in 1usize..9,
+        ) {
+            crate::db::selfcheck::csv(&bytes, chunk);
+        }
+
+        #[test]
+        fn never_panics_on_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..300), chunk in 1usize..300) {
+            crate::db::selfcheck::csv(&bytes, chunk);
+        }
     }
 }

@@ -837,25 +837,13 @@ mod properties {
 
     proptest! {
         #[test]
-        fn never_panics_on_any_string(s in ".*") {
-            let _ = parse(&s);
+        fn accepted_dates_are_ordered_and_their_bounds_print_back(s in date_like()) {
+            crate::db::selfcheck::date(&s);
         }
 
         #[test]
-        fn accepted_dates_are_ordered_and_their_bounds_print_back(s in date_like()) {
-            if let Ok(d) = parse(&s) {
-                if let Some(end) = d.end {
-                    prop_assert!(d.start <= end, "{s}: {} > {}", d.start, end);
-                }
-                // Each bound prints as a day that parses back to exactly that day.
-                for day in std::iter::once(d.start).chain(d.end) {
-                    let text = day.to_string();
-                    let again = parse(&text).map_err(|e| TestCaseError::fail(format!("{s}: {text}: {e:?}")))?;
-                    prop_assert_eq!((again.start, again.end), (day, Some(day)));
-                    let iso = day.iso();
-                    prop_assert_eq!(std::str::from_utf8(&iso).ok(), Some(text.as_str()));
-                }
-            }
+        fn any_string_is_refused_or_keeps_the_promises(s in ".*") {
+            crate::db::selfcheck::date(&s);
         }
 
         #[test]

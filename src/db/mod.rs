@@ -9,6 +9,8 @@ pub mod dates;
 pub mod dump;
 pub mod load;
 pub mod read;
+#[cfg(any(test, fuzzing))]
+pub mod selfcheck;
 pub mod spec;
 pub mod values;
 
