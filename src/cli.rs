@@ -329,6 +329,10 @@ pub struct QueryArgs {
     /// Stop a query that runs longer than this many seconds (0: no limit)
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
     pub timeout: f64,
+
+    /// Stop a query that needs more than this many MiB of memory in SQLite (0: no limit)
+    #[arg(long, default_value_t = 1024, value_name = "MIB")]
+    pub memory_limit: u64,
 }
 
 #[derive(Debug, Args)]

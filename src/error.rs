@@ -111,10 +111,16 @@ pub enum Error {
     #[error("{0}")]
     Refused(String),
 
+    /// `ran` is how long the statement had run when it was stopped.
     #[error(
-        "the query was stopped after {seconds} s (--timeout) — narrow it, or raise the limit with --timeout SECONDS (0 for none)"
+        "the query was stopped after {ran:.2} s, its limit being {seconds} s (--timeout) — narrow it, or raise the limit with --timeout SECONDS (0 for none)"
     )]
-    Timeout { seconds: f64 },
+    Timeout { seconds: f64, ran: f64 },
+
+    #[error(
+        "the query needed more than {mib} MiB of memory and was stopped (--memory-limit) — narrow it (fewer rows, shorter values), or raise the limit with --memory-limit MIB (0 for none)"
+    )]
+    Memory { mib: u64 },
 
     /// The user stopped the running query with Ctrl-C (in the shell).
     #[error("the query was cancelled (Ctrl-C)")]

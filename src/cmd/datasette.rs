@@ -40,7 +40,7 @@ const FTS5_SHADOWS: &[&str] = &["_data", "_idx", "_content", "_docsize", "_confi
 
 pub fn run(args: &DatasetteArgs, ctx: &Context) -> Result<()> {
     let registry = ctx.all_queries()?;
-    let archive = ctx.open(None)?;
+    let archive = ctx.open()?;
     let built_in = ctx.built_in()?;
     // Datasette names a database after its file, without the extension.
     let database = ctx

@@ -45,7 +45,7 @@ pub fn run(args: &ExportArgs, ctx: &Context) -> Result<()> {
         excel: args.excel,
     };
     let given = pairs(&args.params)?;
-    let archive = ctx.open(None)?;
+    let archive = ctx.open()?;
     let mut out = open_output(args.output.as_deref())?;
     let show = progress::wanted(ctx.quiet);
     match (&args.name, &args.query, &args.run) {
@@ -156,7 +156,7 @@ fn export_workbook(args: &ExportArgs, ctx: &Context) -> Result<()> {
         ));
     };
     let given = pairs(&args.params)?;
-    let archive = ctx.open(None)?;
+    let archive = ctx.open()?;
     let mut book = Workbook::new(!args.no_header);
     let mut written = Vec::new();
     match (&args.name, &args.query, &args.run, args.all) {
@@ -237,7 +237,7 @@ pub fn quote_identifier(name: &str) -> String {
 
 /// Writes the five CSV files into `dir`, each through a temporary file.
 fn export_dir(dir: &Path, ctx: &Context) -> Result<()> {
-    let archive = ctx.open(None)?;
+    let archive = ctx.open()?;
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {
         path: dir.to_path_buf(),
         source,

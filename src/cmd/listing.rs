@@ -35,7 +35,7 @@ pub fn actors(args: &PlainArgs, ctx: &Context) -> Result<()> {
 /// Runs a built-in query with the given parameters to the command's output.
 pub fn list(ctx: &Context, name: &str, params: &[(String, String)], o: &OutputArgs) -> Result<()> {
     let registry = ctx.built_in()?;
-    let archive = ctx.open(None)?;
+    let archive = ctx.open()?;
     let mut out = open_output(o.output.as_deref())?;
     run_canned(&archive, &registry, name, params, style(o), &mut out)?;
     Ok(out.finish()?)

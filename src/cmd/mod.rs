@@ -17,7 +17,7 @@ pub mod sql;
 pub mod summary;
 
 use crate::cli::{OutputArgs, QueryArgs};
-use crate::db::read::Archive;
+use crate::db::read::{Archive, Limits};
 use crate::error::{Error, Result};
 use crate::output::{self, Output, StreamError, Style};
 use crate::queries::Registry;
@@ -46,8 +46,14 @@ impl Context {
         Registry::load(self.queries.as_deref())
     }
 
-    pub fn open(&self, timeout: Option<Duration>) -> Result<Archive> {
-        Archive::open(&self.db, timeout)
+    /// The archive, for a command that runs only its own queries.
+    pub fn open(&self) -> Result<Archive> {
+        Archive::open(&self.db, Limits::default())
+    }
+
+    /// The archive, for SQL a user writes or names: within the limits asked for.
+    pub fn open_limited(&self, q: &QueryArgs) -> Result<Archive> {
+        Archive::open(&self.db, limits(q)?)
     }
 }
 
@@ -69,15 +75,18 @@ pub fn open_output(path: Option<&Path>) -> Result<Output> {
     }
 }
 
-/// `--timeout SECONDS` as a duration; 0 means none.
-pub fn timeout(q: &QueryArgs) -> Result<Option<Duration>> {
+/// `--timeout SECONDS` and `--memory-limit MIB` as limits; 0 means none.
+fn limits(q: &QueryArgs) -> Result<Limits> {
     if !q.timeout.is_finite() || q.timeout < 0.0 {
         return Err(Error::Usage(format!(
             "--timeout takes a number of seconds, 0 for no limit (found {})",
             q.timeout
         )));
     }
-    Ok((q.timeout > 0.0).then(|| Duration::from_secs_f64(q.timeout)))
+    Ok(Limits {
+        time: (q.timeout > 0.0).then(|| Duration::from_secs_f64(q.timeout)),
+        memory: (q.memory_limit > 0).then(|| q.memory_limit.saturating_mul(1024 * 1024)),
+    })
 }
 
 /// `-p name=value` pairs.

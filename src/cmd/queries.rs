@@ -1,6 +1,6 @@
 //! `dossier queries` lists the canned queries; `dossier run` runs one.
 
-use super::{Context, open_output, pairs, run_canned, style, timeout};
+use super::{Context, open_output, pairs, run_canned, style};
 use crate::cli::{QueriesArgs, RunArgs};
 use crate::error::Result;
 use crate::output::{Document, RowWriter};
@@ -95,7 +95,7 @@ pub fn run(args: &RunArgs, ctx: &Context) -> Result<()> {
     let registry = ctx.all_queries()?;
     let query = registry.get(&args.name)?;
     let given = pairs(&args.query.params)?;
-    let archive = ctx.open(timeout(&args.query)?)?;
+    let archive = ctx.open_limited(&args.query)?;
     let mut out = open_output(args.out.output.as_deref())?;
     run_canned(
         &archive,

@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
     let made = made_at(args.now.as_deref())?;
     let registry = ctx.built_in()?;
-    let archive = ctx.open(None)?;
+    let archive = ctx.open()?;
     let report = gather(&archive, &registry, args, ctx, made)?;
     let text = match args.format {
         ReportFormat::Markdown => markdown(&report),

@@ -10,7 +10,7 @@ use crate::output::{Output, RowWriter, Style};
 use rusqlite::types::ValueRef;
 
 pub fn run(args: &SchemaArgs, ctx: &Context) -> Result<()> {
-    let archive = ctx.open(None)?;
+    let archive = ctx.open()?;
     let mut out = open_output(args.out.output.as_deref())?;
     write(&archive, args.name.as_deref(), style(&args.out), &mut out)?;
     Ok(out.finish()?)

@@ -9,7 +9,7 @@ const EXAMPLES: &str = "for example: coal, \"crossed the line\", nucl*, coal AND
 
 pub fn run(args: &SearchArgs, ctx: &Context) -> Result<()> {
     let registry = ctx.built_in()?;
-    let archive = ctx.open(None)?;
+    let archive = ctx.open()?;
     let mut out = open_output(args.out.output.as_deref())?;
     let params = vec![
         ("query".to_string(), args.query.clone()),

@@ -8,7 +8,7 @@
 mod complete;
 mod split;
 
-use super::{Context, pairs, streamed, style, timeout};
+use super::{Context, pairs, streamed, style};
 use crate::cli::SqlArgs;
 use crate::db::read::Archive;
 use crate::error::{Error, Result};
@@ -34,7 +34,7 @@ pub fn run(args: &SqlArgs, ctx: &Context) -> Result<()> {
             "the shell prints to the terminal; -o FILE goes with dossier sql 'SELECT …', -f FILE or -".into(),
         ));
     }
-    let archive = ctx.open(timeout(&args.query)?)?;
+    let archive = ctx.open_limited(&args.query)?;
     let given = pairs(&args.query.params)?;
     let formats = Format::value_variants()
         .iter()

@@ -18,7 +18,7 @@ const KINDS: [(&str, &str); 4] = [
 
 pub fn run(args: &ShowArgs, ctx: &Context) -> Result<()> {
     let registry = ctx.built_in()?;
-    let archive = ctx.open(None)?;
+    let archive = ctx.open()?;
     let doc = document(&archive, &registry, &args.id)?;
     let mut out = open_output(args.out.output.as_deref())?;
     doc.write(&mut out, style(&args.out))?;

@@ -1,7 +1,7 @@
 //! `dossier sql`: ad-hoc, read-only SQL with named parameters, from the command line,
 //! a file or standard input; with none of these at a terminal, the shell.
 
-use super::{Context, open_output, pairs, streamed, style, timeout};
+use super::{Context, open_output, pairs, streamed, style};
 use crate::cli::SqlArgs;
 use crate::error::{Error, Result};
 use crate::output;
@@ -13,7 +13,7 @@ pub fn run(args: &SqlArgs, ctx: &Context) -> Result<()> {
         return super::shell::run(args, ctx);
     }
     let sql = source(args)?;
-    let archive = ctx.open(timeout(&args.query)?)?;
+    let archive = ctx.open_limited(&args.query)?;
     let given = pairs(&args.query.params)?;
     let mut stmt = archive.prepare(&sql)?;
     bind_text(&mut stmt, &given)?;

@@ -9,7 +9,7 @@ use rusqlite::types::Value;
 
 pub fn run(args: &SummaryArgs, ctx: &Context) -> Result<()> {
     let registry = ctx.built_in()?;
-    let archive = ctx.open(None)?;
+    let archive = ctx.open()?;
     let (_, rows) = collect(
         &archive,
         &registry,

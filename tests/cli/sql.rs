@@ -42,20 +42,85 @@ fn every_kind_of_write_is_refused_and_the_archive_untouched() {
     assert_eq!((run.code, run.stdout.as_str()), (0, "1\n"));
 }
 
+/// How long dossier says a stopped query had run, from its message.
+fn ran_for(stderr: &str, limit: &str) -> f64 {
+    let re = regex::Regex::new(&format!(
+        r"^error: the query was stopped after (\d+\.\d\d) s, its limit being {} s \(--timeout\) — narrow it, or raise the limit with --timeout SECONDS \(0 for none\)\n$",
+        regex::escape(limit)
+    ))
+    .expect("regex");
+    let caps = re
+        .captures(stderr)
+        .unwrap_or_else(|| panic!("unexpected message: {stderr}"));
+    caps[1].parse().expect("seconds")
+}
+
 #[test]
 fn a_runaway_query_is_stopped_by_the_time_limit() {
     let env = seeded();
+    // An endless recursive CTE with cheap steps, and one whose every step makes and
+    // copies a megabyte: the limit is checked between steps, so heavy steps are the
+    // ones that could overrun it.
+    let endless =
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r";
+    let heavy = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) \
+                 SELECT sum(length(hex(randomblob(1000000)))) FROM r";
+    for sql in [endless, heavy] {
+        let run = env.run(&["sql", sql, "--timeout", "0.5"]);
+        assert_eq!(run.code, 1, "{sql}");
+        // dossier's own clock, from the statement's start to its stop: the process's
+        // start-up is not in it. The margin is the issue's promise (within a second of
+        // the limit), far above what the check interval needs, so a busy machine does
+        // not make this fail; a limit that is not enforced never gets here.
+        let ran = ran_for(&run.stderr, "0.5");
+        assert!((0.5..1.5).contains(&ran), "{sql}: stopped after {ran} s");
+    }
+    // Canned queries take the same flag, checked the same way.
+    let run = env.run(&["run", "timeline", "--timeout=-1"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            2,
+            "error: --timeout takes a number of seconds, 0 for no limit (found -1)\n"
+        )
+    );
+}
+
+#[test]
+fn a_query_that_needs_unbounded_memory_is_stopped_cleanly() {
+    let env = seeded();
+    let before = env.bytes("dossier.db");
+    // 2 MB more text per row, without end: without a heap limit this grows until the
+    // machine runs out of memory (or SQLite's 1 GB string limit, after using more).
+    let sql = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) \
+               SELECT length(group_concat(hex(randomblob(1000000)))) FROM r";
+    let run = env.run(&["sql", sql, "--memory-limit", "64", "--timeout", "0"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (
+            1,
+            "",
+            "error: the query needed more than 64 MiB of memory and was stopped (--memory-limit) — narrow it (fewer rows, shorter values), or raise the limit with --memory-limit MIB (0 for none)\n"
+        )
+    );
+    // A sort bigger than the limit still works: SQLite spills it to temporary files.
     let run = env.run(&[
         "sql",
-        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
-        "--timeout",
-        "0.5",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 300000) \
+         SELECT count(*) FROM (SELECT hex(randomblob(100)) AS h FROM r ORDER BY h)",
+        "--memory-limit",
+        "16",
+        "--format",
+        "csv",
+        "--no-header",
     ]);
-    assert_eq!(run.code, 1);
     assert_eq!(
-        run.stderr,
-        "error: the query was stopped after 0.5 s (--timeout) — narrow it, or raise the limit with --timeout SECONDS (0 for none)\n"
+        (run.code, run.stdout.as_str()),
+        (0, "300000\n"),
+        "{}",
+        run.stderr
     );
+    assert_eq!(env.bytes("dossier.db"), before);
 }
 
 #[test]
