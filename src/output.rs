@@ -202,6 +202,12 @@ pub fn warn(message: &str) {
     }
 }
 
+/// Tells a person or a test harness on standard error where a command stands, even
+/// with `--quiet`: used only for what someone asked to be told.
+pub fn notice(message: &str) {
+    eprintln!("dossier: {message}");
+}
+
 static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Records `--quiet` for the messages this module writes on standard error.

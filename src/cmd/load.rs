@@ -3,10 +3,11 @@
 use super::Context;
 use crate::cli::LoadArgs;
 use crate::db::load::{self, Options, Progress, Report};
-use crate::error::{Result, plural};
-use crate::output::Output;
+use crate::error::{Error, Result, plural};
+use crate::output::{self, Output};
 use crate::progress::{self, Bar};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
@@ -24,12 +25,12 @@ pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
         (load::discover(&args.paths)?, described)
     };
     let files = inputs.len();
+    let total = load::input_bytes(&inputs);
     let bar = Shown {
-        bar: Bar::bytes(
-            progress::wanted(ctx.quiet),
-            load::input_bytes(&inputs),
-            "reading",
-        ),
+        bar: Bar::bytes(progress::wanted(ctx.quiet), total, "reading"),
+        pause: Pause::from_env()?,
+        total,
+        read: AtomicU64::new(0),
     };
     let report = load::run(
         &Options {
@@ -50,15 +51,65 @@ pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
 /// A load's progress, drawn on standard error.
 struct Shown {
     bar: Bar,
+    pause: Option<Pause>,
+    total: u64,
+    read: AtomicU64,
 }
 
 impl Progress for Shown {
     fn advance(&self, bytes: u64) {
         self.bar.inc(bytes);
+        let before = self.read.fetch_add(bytes, Ordering::Relaxed);
+        if let Some(Pause::Reading(percent)) = self.pause {
+            let mark = self.total.saturating_mul(percent) / 100;
+            if before < mark.max(1) && before + bytes >= mark.max(1) {
+                Pause::wait(&format!("reading {percent}%"));
+            }
+        }
     }
 
     fn step(&self, what: &'static str) {
         self.bar.step(what);
+        if matches!(&self.pause, Some(Pause::Step(s)) if s == what) {
+            Pause::wait(what);
+        }
+    }
+}
+
+/// Where a load waits, named by DOSSIER_LOAD_PAUSE: `reading 40%` (once that share of
+/// the input has been read) or a step (`building indexes`, `replacing the archive`, …).
+/// It exists for the tests that kill a load midway, so that each kill lands at a known
+/// moment instead of wherever a timer happens to fall, and for the tests of readers
+/// that run while an archive is replaced.
+enum Pause {
+    Reading(u64),
+    Step(String),
+}
+
+impl Pause {
+    fn from_env() -> Result<Option<Pause>> {
+        let Some(value) = std::env::var_os("DOSSIER_LOAD_PAUSE") else {
+            return Ok(None);
+        };
+        let value = value.to_string_lossy().into_owned();
+        match value.strip_prefix("reading ") {
+            None => Ok(Some(Pause::Step(value))),
+            Some(p) => match p.strip_suffix('%').and_then(|p| p.parse::<u64>().ok()) {
+                Some(percent) if percent <= 100 => Ok(Some(Pause::Reading(percent))),
+                _ => Err(Error::Usage(format!(
+                    "DOSSIER_LOAD_PAUSE: a share of the input is written `reading 40%` (found {value:?})"
+                ))),
+            },
+        }
+    }
+
+    /// Says where the load waits, then waits for a line on standard input, or for it
+    /// to close.
+    fn wait(at: &str) {
+        output::notice(&format!(
+            "load paused at {at} (DOSSIER_LOAD_PAUSE) — press Enter to go on"
+        ));
+        let _ = std::io::stdin().read_line(&mut String::new());
     }
 }
 

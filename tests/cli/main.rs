@@ -6,6 +6,7 @@ mod archive;
 mod common;
 mod completions;
 mod datasette;
+mod durability;
 mod export;
 mod generated;
 mod load;

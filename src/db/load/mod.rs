@@ -308,6 +308,8 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
     drop(index_file);
     if !opts.dry_run {
         progress.step("syncing");
+        temp.sync()?;
+        progress.step("replacing the archive");
         temp.commit(&opts.target)?;
         lap("synced", &mut phases);
     }
@@ -393,6 +395,8 @@ fn previous_archive(target: &Path) -> Result<Option<PathBuf>> {
 /// The file a load builds in; removed unless it is renamed over the target.
 struct TempFile {
     path: PathBuf,
+    /// Renamed into place: nothing left to remove.
+    committed: bool,
 }
 
 impl TempFile {
@@ -411,19 +415,29 @@ impl TempFile {
             sidecar(target, &format!(".load-{}{kind}.tmp", std::process::id()))
         };
         remove_quietly(&path);
-        Ok(TempFile { path })
+        Ok(TempFile {
+            path,
+            committed: false,
+        })
     }
 
-    /// Makes the new archive durable, then puts it in place in one rename.
-    fn commit(self, target: &Path) -> Result<()> {
-        let write_err = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Write { path, source }
-        };
+    /// Makes the new archive durable, so that the rename cannot expose a file whose
+    /// pages are not yet on disk.
+    fn sync(&self) -> Result<()> {
         File::open(&self.path)
             .and_then(|f| f.sync_all())
-            .map_err(write_err(&self.path))?;
-        fs::rename(&self.path, target).map_err(write_err(target))?;
+            .map_err(|source| Error::Write {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
+    /// Puts the synced archive in place in one rename.
+    fn commit(mut self, target: &Path) -> Result<()> {
+        fs::rename(&self.path, target).map_err(|source| Error::Write {
+            path: target.to_path_buf(),
+            source,
+        })?;
         // The rename itself is durable only once the folder is synced.
         if let Some(dir) = target.parent() {
             let dir = if dir.as_os_str().is_empty() {
@@ -435,14 +449,16 @@ impl TempFile {
                 let _ = d.sync_all();
             }
         }
-        std::mem::forget(self);
+        self.committed = true;
         Ok(())
     }
 }
 
 impl Drop for TempFile {
     fn drop(&mut self) {
-        remove_quietly(&self.path);
+        if !self.committed {
+            remove_quietly(&self.path);
+        }
     }
 }
 

@@ -1,0 +1,301 @@
+//! What loads leave behind when they are killed midway, read during, or run two at a
+//! time: the previous archive byte for byte, or the new one whole, never a mix.
+//!
+//! Each load here reads a generated archive of 200,000 events (190 MB of CSV), large
+//! enough that every step takes a while. A load is stopped at a chosen step with
+//! DOSSIER_LOAD_PAUSE, so that a kill lands there rather than wherever a timer falls.
+
+use crate::archive;
+use crate::common::{Env, one, seeded};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStderr, Command, Stdio};
+use std::sync::OnceLock;
+
+const EVENTS: u64 = 200_000;
+
+/// The generated input every test here loads: made once per build folder and kept
+/// (target/tmp), since making it takes about as long as loading it.
+fn big() -> &'static Path {
+    static BIG: OnceLock<PathBuf> = OnceLock::new();
+    BIG.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let dir = root.join(format!("generated-{EVENTS}"));
+        // Written last: a folder without it was cut short and is made again.
+        let complete = root.join(format!("generated-{EVENTS}.complete"));
+        if !complete.exists() {
+            let _ = std::fs::remove_dir_all(&dir);
+            archive::generate(&archive::Args {
+                events: EVENTS,
+                seed: 1,
+                out: dir.clone(),
+            })
+            .expect("generate the archive");
+            std::fs::write(&complete, "").expect("mark the archive complete");
+        }
+        dir
+    })
+}
+
+fn dossier(env: &Env) -> Command {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin!("dossier"));
+    c.current_dir(env.dir.path())
+        .env_remove("DOSSIER_DB")
+        .env_remove("DOSSIER_QUERIES")
+        .env_remove("DOSSIER_LOAD_PAUSE");
+    c
+}
+
+/// A `dossier load` of the generated archive, running in the background.
+struct Loading {
+    child: Child,
+    stderr: BufReader<ChildStderr>,
+}
+
+impl Loading {
+    fn start(env: &Env, pause: Option<&str>) -> Self {
+        let mut cmd = dossier(env);
+        cmd.arg("load")
+            .arg(big())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(at) = pause {
+            cmd.env("DOSSIER_LOAD_PAUSE", at);
+        }
+        let mut child = cmd.spawn().expect("start dossier load");
+        let stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        Loading { child, stderr }
+    }
+
+    /// Waits until the load says it has stopped at `at`.
+    fn paused_at(&mut self, at: &str) {
+        let expected =
+            format!("dossier: load paused at {at} (DOSSIER_LOAD_PAUSE) — press Enter to go on");
+        let mut said = String::new();
+        loop {
+            let mut line = String::new();
+            let n = self.stderr.read_line(&mut line).expect("read stderr");
+            if n == 0 {
+                let status = self.child.wait().expect("wait");
+                panic!("the load ended ({status}) before pausing at {at}: {said}");
+            }
+            if line.trim_end() == expected {
+                return;
+            }
+            said.push_str(&line);
+        }
+    }
+
+    fn resume(&mut self) {
+        let stdin = self.child.stdin.as_mut().expect("stdin");
+        stdin.write_all(b"\n").expect("resume the load");
+        stdin.flush().expect("flush");
+    }
+
+    /// SIGKILL: no destructor, no handler, nothing of the load runs after it.
+    fn kill(mut self) {
+        self.child.kill().expect("kill the load");
+        let status = self.child.wait().expect("wait");
+        assert!(!status.success(), "the load finished before it was killed");
+    }
+
+    /// Waits for the load to end; its exit code and what it wrote on standard error.
+    fn finish(mut self) -> (i32, String) {
+        drop(self.child.stdin.take());
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut self.stderr, &mut rest).expect("read stderr");
+        let out = self.child.wait_with_output().expect("wait");
+        (out.status.code().unwrap_or(-1), rest)
+    }
+}
+
+/// What a reader sees, read in one statement: counts from several tables and the
+/// newest load. A mix of two archives would pair counts that never existed together.
+const COUNTS: &str = "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM figures), \
+                      (SELECT count(*) FROM citations), (SELECT count(*) FROM event_actors), \
+                      (SELECT max(id) FROM load_runs)";
+
+fn counts(env: &Env) -> String {
+    let run = env.run(&["sql", COUNTS, "--format", "csv", "--no-header"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+}
+
+fn leftovers(env: &Env) -> Vec<String> {
+    env.files("")
+        .into_iter()
+        .filter(|f| f.starts_with("dossier.db.load-"))
+        .collect()
+}
+
+fn integrity(env: &Env) -> String {
+    one::<String>(&env.db("dossier.db"), "PRAGMA integrity_check")
+}
+
+#[test]
+fn a_load_killed_at_any_step_leaves_the_previous_archive_as_it_was() {
+    let env = seeded();
+    let before = env.bytes("dossier.db");
+    let seed_counts = counts(&env);
+    for at in [
+        // Early in reading, with rows on their way to the inserter.
+        "reading 1%",
+        // Halfway, with inserts and the search index well under way.
+        "reading 50%",
+        "building indexes",
+        "checking references",
+        "building the search index",
+        "syncing",
+        // The new archive is complete and on disk; only the rename is left.
+        "replacing the archive",
+    ] {
+        let mut load = Loading::start(&env, Some(at));
+        load.paused_at(at);
+        assert!(
+            !leftovers(&env).is_empty(),
+            "at {at}, the load is building its new archive"
+        );
+        load.kill();
+        assert!(
+            env.bytes("dossier.db") == before,
+            "killed at {at}: the archive changed"
+        );
+        assert_eq!(integrity(&env), "ok", "killed at {at}");
+        assert_eq!(counts(&env), seed_counts, "killed at {at}");
+    }
+    // The next load clears what the killed ones left, and succeeds.
+    let big = big().to_string_lossy().into_owned();
+    let run = env.run(&["load", &big]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(env.files(""), ["dossier.db", "dossier.db.lock"]);
+    assert_eq!(integrity(&env), "ok");
+    let db = env.db("dossier.db");
+    assert_eq!(
+        one::<i64>(&db, "SELECT count(*) FROM events"),
+        EVENTS as i64
+    );
+    // One seed load before, this one after; the killed loads left no trace.
+    assert_eq!(one::<i64>(&db, "SELECT count(*) FROM load_runs"), 2);
+}
+
+#[test]
+fn queries_during_a_load_see_the_old_archive_or_the_new_one_never_a_mix() {
+    let env = seeded();
+    let old = counts(&env);
+    let load = Loading::start(&env, None);
+    let mut load = Some(load);
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut code = None;
+    // Query without pause until the load has ended, then once more.
+    while code.is_none() {
+        if let Some(l) = load.as_mut()
+            && l.child.try_wait().expect("try_wait").is_some()
+        {
+            code = Some(load.take().expect("load").finish().0);
+        }
+        let run = env.run(&["sql", COUNTS, "--format", "csv", "--no-header"]);
+        assert_eq!(
+            run.code, 0,
+            "a query during the load failed: {}",
+            run.stderr
+        );
+        *seen.entry(run.stdout).or_default() += 1;
+    }
+    assert_eq!(code, Some(0));
+    let new = counts(&env);
+    assert_ne!(new, old);
+    let mixed: Vec<_> = seen.keys().filter(|k| **k != old && **k != new).collect();
+    assert!(mixed.is_empty(), "readers saw a mix: {mixed:?}");
+    assert!(seen.get(&old).is_some_and(|n| *n > 0), "{seen:?}");
+    assert!(seen.get(&new).is_some_and(|n| *n > 0), "{seen:?}");
+    assert_eq!(integrity(&env), "ok");
+}
+
+/// Whether process `pid` has `path` open.
+#[cfg(target_os = "linux")]
+fn has_open(pid: u32, path: &Path) -> bool {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.flatten()
+        .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|p| p == path))
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_query_running_across_the_rename_reads_the_old_archive_whole_and_a_second_load_is_refused() {
+    let env = seeded();
+    let old_events = one::<i64>(&env.db("dossier.db"), "SELECT count(*) FROM events");
+    let mut load = Loading::start(&env, Some("replacing the archive"));
+    load.paused_at("replacing the archive");
+
+    // A second load, while the first holds the lock, is refused and changes nothing.
+    let before = env.bytes("dossier.db");
+    let second = env.run(&["load"]);
+    assert_eq!(
+        (second.code, second.stderr.as_str()),
+        (
+            1,
+            "error: another dossier load is writing dossier.db — wait for it to finish, then run this one again\n"
+        )
+    );
+    assert!(env.bytes("dossier.db") == before);
+
+    // A slow query opens the archive; the load then renames the new one into place
+    // while the query runs. It counts the events before and after its slow part.
+    let slow = "SELECT (SELECT count(*) FROM events), \
+                (WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 20000000) \
+                 SELECT count(*) FROM r), \
+                (SELECT count(*) FROM events)";
+    let mut reader = dossier(&env)
+        .args([
+            "sql",
+            slow,
+            "--format",
+            "csv",
+            "--no-header",
+            "--timeout",
+            "0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the query");
+    let archive = env.path("dossier.db").canonicalize().expect("path");
+    while !has_open(reader.id(), &archive) {
+        assert!(
+            reader.try_wait().expect("try_wait").is_none(),
+            "the query ended before it was seen reading"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    load.resume();
+    let (code, stderr) = load.finish();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        reader.try_wait().expect("try_wait").is_none(),
+        "the query was meant to be still running when the archive was replaced"
+    );
+    let out = reader.wait_with_output().expect("wait for the query");
+    assert_eq!(
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        ),
+        (
+            Some(0),
+            format!("{old_events},20000000,{old_events}\n"),
+            String::new()
+        )
+    );
+    // A query started now reads the new archive.
+    assert_eq!(
+        one::<i64>(&env.db("dossier.db"), "SELECT count(*) FROM events"),
+        EVENTS as i64
+    );
+    assert_eq!(integrity(&env), "ok");
+    assert_eq!(env.files(""), ["dossier.db", "dossier.db.lock"]);
+}
