@@ -88,19 +88,27 @@ enum Pause {
 
 impl Pause {
     fn from_env() -> Result<Option<Pause>> {
-        let Some(value) = std::env::var_os("DOSSIER_LOAD_PAUSE") else {
-            return Ok(None);
-        };
-        let value = value.to_string_lossy().into_owned();
-        match value.strip_prefix("reading ") {
-            None => Ok(Some(Pause::Step(value))),
-            Some(p) => match p.strip_suffix('%').and_then(|p| p.parse::<u64>().ok()) {
-                Some(percent) if percent <= 100 => Ok(Some(Pause::Reading(percent))),
+        std::env::var_os("DOSSIER_LOAD_PAUSE")
+            .map(|v| Pause::parse(&v.to_string_lossy()))
+            .transpose()
+    }
+
+    fn parse(value: &str) -> Result<Pause> {
+        if let Some(p) = value.strip_prefix("reading ") {
+            return match p.strip_suffix('%').and_then(|p| p.parse::<u64>().ok()) {
+                Some(percent) if percent <= 100 => Ok(Pause::Reading(percent)),
                 _ => Err(Error::Usage(format!(
-                    "DOSSIER_LOAD_PAUSE: a share of the input is written `reading 40%` (found {value:?})"
+                    "DOSSIER_LOAD_PAUSE: a share of the input is written like `reading 40%` (found {value:?})"
                 ))),
-            },
+            };
         }
+        if load::step::ALL.contains(&value) {
+            return Ok(Pause::Step(value.to_string()));
+        }
+        Err(Error::Usage(format!(
+            "DOSSIER_LOAD_PAUSE: no load step is called {value:?} — the steps are `reading N%`, {}",
+            load::step::ALL.map(|s| format!("`{s}`")).join(", ")
+        )))
     }
 
     /// Says where the load waits, then waits for a line on standard input, or for it
@@ -176,6 +184,25 @@ fn duration(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pause_names_a_share_of_the_input_or_a_step() {
+        assert!(matches!(Pause::parse("reading 0%"), Ok(Pause::Reading(0))));
+        assert!(matches!(
+            Pause::parse("reading 100%"),
+            Ok(Pause::Reading(100))
+        ));
+        assert!(matches!(Pause::parse("syncing"), Ok(Pause::Step(s)) if s == "syncing"));
+        for bad in [
+            "reading 101%",
+            "reading 5",
+            "reading x%",
+            "building index",
+            "",
+        ] {
+            assert!(matches!(Pause::parse(bad), Err(Error::Usage(_))), "{bad:?}");
+        }
+    }
 
     #[test]
     fn durations_read_naturally() {

@@ -155,6 +155,17 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Input>> {
     Ok(inputs)
 }
 
+/// The steps after the rows are read, in order, as `Progress::step` names them.
+pub mod step {
+    pub const INDEXES: &str = "building indexes";
+    pub const REFERENCES: &str = "checking references";
+    pub const SEARCH: &str = "building the search index";
+    pub const SYNC: &str = "syncing";
+    /// The new archive is complete and on disk; only the rename is left.
+    pub const RENAME: &str = "replacing the archive";
+    pub const ALL: [&str; 5] = [INDEXES, REFERENCES, SEARCH, SYNC, RENAME];
+}
+
 /// Told how far a load has got. The database layer only reports; the command decides
 /// whether and how to show it.
 pub trait Progress: Sync {
@@ -279,23 +290,23 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
     // are checked through the indexes, which are built first: scanning an index is far
     // cheaper than scanning a table that holds all the text.
     if threads.read.complete && problems.total == 0 {
-        progress.step("building indexes");
+        progress.step(step::INDEXES);
         build_indexes(&conn)?;
         lap("built indexes", &mut phases);
-        progress.step("checking references");
+        progress.step(step::REFERENCES);
         checks::after_indexes(&conn, files, file_ids, &mut problems)?;
         lap("checked references", &mut phases);
     } else if threads.read.complete {
         // The load fails already; report every problem, without building indexes that
         // a shared alias would break.
-        progress.step("checking references");
+        progress.step(step::REFERENCES);
         checks::after_indexes(&conn, files, file_ids, &mut problems)?;
     }
     if problems.total > 0 {
         return Err(Error::Invalid(problems.finish(opts.inputs.len())));
     }
     if let (Some(file), true) = (&index_file, indexed) {
-        progress.step("building the search index");
+        progress.step(step::SEARCH);
         search::copy_into(&conn, &file.path)?;
         lap("built the search index", &mut phases);
     }
@@ -307,9 +318,9 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
     conn.close().map_err(|(_, e)| Error::from(e))?;
     drop(index_file);
     if !opts.dry_run {
-        progress.step("syncing");
+        progress.step(step::SYNC);
         temp.sync()?;
-        progress.step("replacing the archive");
+        progress.step(step::RENAME);
         temp.commit(&opts.target)?;
         lap("synced", &mut phases);
     }
