@@ -67,7 +67,10 @@ pub fn parse(text: &str) -> Result<f64, ValueError> {
     // A non-zero number written with hundreds of zeros after the point underflows to
     // zero (or to a subnormal that has lost digits); storing 0 would change the fact.
     if digits > 0 && !value.is_normal() {
-        return Err(fail("number is too small to store", FORM));
+        return Err(fail(
+            "number is too small to store",
+            "write 0 if that is meant, or use a smaller unit, in which the number is larger",
+        ));
     }
     Ok(value)
 }
