@@ -139,18 +139,36 @@ pub fn collect(
     name: &str,
     given: &[(String, String)],
 ) -> Result<(Vec<String>, Vec<Vec<Value>>)> {
+    let mut out = Vec::new();
+    let columns = for_each_row(archive, registry, name, given, |_, values| {
+        out.push(values.to_vec());
+        Ok(())
+    })?;
+    Ok((columns, out))
+}
+
+/// Runs a canned query and hands each row to `each` with the column names, holding
+/// one row at a time; returns the column names.
+pub fn for_each_row(
+    archive: &Archive,
+    registry: &Registry,
+    name: &str,
+    given: &[(String, String)],
+    mut each: impl FnMut(&[String], &[Value]) -> Result<()>,
+) -> Result<Vec<String>> {
     let mut stmt = prepare_canned(archive, registry, name, given)?;
     let columns: Vec<String> = stmt.column_names().map(|c| c.to_string()).collect();
     let n = columns.len();
     let mut rows = stmt.raw_query();
-    let mut out = Vec::new();
+    let mut values = Vec::with_capacity(n);
     while let Some(row) = rows.next().map_err(|e| archive.explain(e))? {
-        let values = (0..n)
-            .map(|i| row.get::<_, Value>(i))
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        out.push(values);
+        values.clear();
+        for i in 0..n {
+            values.push(row.get::<_, Value>(i)?);
+        }
+        each(&columns, &values)?;
     }
-    Ok((columns, out))
+    Ok(columns)
 }
 
 /// Builds `name=value` pairs from typed flags, leaving out what was not given.

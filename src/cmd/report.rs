@@ -8,7 +8,7 @@
 
 mod chart;
 
-use super::{Context, collect, given, open_output};
+use super::{Context, for_each_row, given, open_output};
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::db::dates::{self, Date};
 use crate::db::read::Archive;
@@ -25,13 +25,90 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
     let registry = ctx.built_in()?;
     let archive = ctx.open()?;
     let report = gather(&archive, &registry, args, ctx, made)?;
-    let text = match args.format {
-        ReportFormat::Markdown => markdown(&report),
-        ReportFormat::Html => html(&report),
-    };
     let mut out = open_output(args.output.as_deref())?;
-    out.writer().write_all(text.as_bytes())?;
+    // Written as it is rendered: a report of a whole large archive runs to hundreds
+    // of megabytes, which need not be held in memory as well.
+    let mut sink = Sink {
+        out: out.writer(),
+        error: None,
+    };
+    let rendered = match args.format {
+        ReportFormat::Markdown => {
+            let mut tidy = Tidy {
+                inner: &mut sink,
+                pending: String::new(),
+            };
+            markdown(&report, &mut tidy);
+            tidy.finish()
+        }
+        ReportFormat::Html => {
+            html(&report, &mut sink);
+            Ok(())
+        }
+    };
+    if let Some(e) = sink.error {
+        return Err(e.into());
+    }
+    rendered.map_err(|_| Error::Internal("the report could not be rendered".into()))?;
     Ok(out.finish()?)
+}
+
+/// Hands rendered text to the output, keeping the first write error (the renderers
+/// write with `let _ = write!`, and stop mattering once one write has failed).
+struct Sink<'a> {
+    out: &'a mut dyn std::io::Write,
+    error: Option<std::io::Error>,
+}
+
+impl std::fmt::Write for Sink<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.error.is_some() {
+            return Err(std::fmt::Error);
+        }
+        self.out.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
+    }
+}
+
+/// Passes Markdown on as it is written, with each run of three or more newlines cut to
+/// two (one blank line between blocks, whatever a section holds) and the end trimmed
+/// to a single newline. Whitespace is held back until text follows it.
+struct Tidy<W: std::fmt::Write> {
+    inner: W,
+    pending: String,
+}
+
+impl<W: std::fmt::Write> Tidy<W> {
+    fn release(&mut self) -> std::fmt::Result {
+        while self.pending.contains("\n\n\n") {
+            self.pending = self.pending.replace("\n\n\n", "\n\n");
+        }
+        self.inner.write_str(&self.pending)?;
+        self.pending.clear();
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::fmt::Result {
+        self.inner.write_str("\n")
+    }
+}
+
+impl<W: std::fmt::Write> std::fmt::Write for Tidy<W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let mut rest = s;
+        while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+            self.pending.push_str(&rest[..start]);
+            self.release()?;
+            let text = &rest[start..];
+            let end = text.find(char::is_whitespace).unwrap_or(text.len());
+            self.inner.write_str(&text[..end])?;
+            rest = &text[end..];
+        }
+        self.pending.push_str(rest);
+        Ok(())
+    }
 }
 
 /// When the report is said to be made: DOSSIER_NOW (or --now) when set, so that a
@@ -155,23 +232,29 @@ struct Source {
     url: Option<String>,
 }
 
-/// A query's rows, read by column name.
-struct Rows {
-    columns: Vec<String>,
-    rows: Vec<Vec<Value>>,
+/// Runs a report query and hands each row to `each`, one at a time, so that a report
+/// of a large archive holds what it shows and not also every row it was made from.
+fn each_row(
+    archive: &Archive,
+    registry: &Registry,
+    name: &str,
+    given: &[(String, String)],
+    mut each: impl FnMut(Row<'_>) -> Result<()>,
+) -> Result<()> {
+    for_each_row(archive, registry, name, given, |columns, values| {
+        each(Row { columns, values })
+    })?;
+    Ok(())
 }
 
-impl Rows {
-    fn fetch(
-        archive: &Archive,
-        registry: &Registry,
-        name: &str,
-        given: &[(String, String)],
-    ) -> Result<Rows> {
-        let (columns, rows) = collect(archive, registry, name, given)?;
-        Ok(Rows { columns, rows })
-    }
+/// One row of a report query, read by column name.
+struct Row<'a> {
+    columns: &'a [String],
+    values: &'a [Value],
+}
 
+impl Row<'_> {
+    /// The cell as text; NULL is empty.
     fn col(&self, name: &str) -> Result<usize> {
         self.columns
             .iter()
@@ -179,23 +262,8 @@ impl Rows {
             .ok_or_else(|| Error::Internal(format!("a report query has no column {name}")))
     }
 
-    /// Each row as a lookup by column name.
-    fn each(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows
-            .iter()
-            .map(move |values| Row { rows: self, values })
-    }
-}
-
-struct Row<'a> {
-    rows: &'a Rows,
-    values: &'a [Value],
-}
-
-impl Row<'_> {
-    /// The cell as text; NULL is empty.
     fn text(&self, name: &str) -> Result<String> {
-        let i = self.rows.col(name)?;
+        let i = self.col(name)?;
         Ok(self
             .values
             .get(i)
@@ -209,7 +277,7 @@ impl Row<'_> {
     }
 
     fn number(&self, name: &str) -> Result<String> {
-        let i = self.rows.col(name)?;
+        let i = self.col(name)?;
         Ok(match self.values.get(i) {
             Some(Value::Real(f)) => real(*f),
             Some(v) => text_of(ValueRef::from(v)).into_owned(),
@@ -244,9 +312,8 @@ fn gather(
 
     let mut timeline_params = params.clone();
     timeline_params.push(("within".into(), "false".into()));
-    let timeline = Rows::fetch(archive, registry, "timeline", &timeline_params)?;
-    let mut events = Vec::with_capacity(timeline.rows.len());
-    for row in timeline.each() {
+    let mut events = Vec::new();
+    each_row(archive, registry, "timeline", &timeline_params, |row| {
         let date = row.text("date")?;
         events.push(Event {
             id: row.text("id")?,
@@ -258,13 +325,13 @@ fn gather(
             source: row.text("source")?,
             cites: Vec::new(),
         });
-    }
+        Ok(())
+    })?;
 
     let mut figure_params = params;
     figure_params.extend(events.iter().map(|e| ("event".to_string(), e.id.clone())));
-    let found = Rows::fetch(archive, registry, "report-figures", &figure_params)?;
-    let mut figures = Vec::with_capacity(found.rows.len());
-    for row in found.each() {
+    let mut figures = Vec::new();
+    each_row(archive, registry, "report-figures", &figure_params, |row| {
         figures.push(Figure {
             id: row.text("id")?,
             measure: row.text("measure")?,
@@ -276,43 +343,49 @@ fn gather(
             source: row.text("source")?,
             cites: Vec::new(),
         });
-    }
+        Ok(())
+    })?;
 
     let mut cite_params: Vec<(String, String)> = events
         .iter()
         .map(|e| ("event".to_string(), e.id.clone()))
         .collect();
     cite_params.extend(figures.iter().map(|f| ("figure".to_string(), f.id.clone())));
-    let citations = Rows::fetch(archive, registry, "report-citations", &cite_params)?;
-    let mut by_fact: HashMap<(String, String), Vec<Cite>> = HashMap::new();
+    // Where each fact is, so that its citations go straight to it.
+    let event_at: HashMap<String, usize> = (events.iter().enumerate())
+        .map(|(i, e)| (e.id.clone(), i))
+        .collect();
+    let figure_at: HashMap<String, usize> = (figures.iter().enumerate())
+        .map(|(i, f)| (f.id.clone(), i))
+        .collect();
     let mut sources: HashMap<String, Source> = HashMap::new();
-    for row in citations.each() {
+    each_row(archive, registry, "report-citations", &cite_params, |row| {
         let source = row.text("source")?;
-        sources.entry(source.clone()).or_insert(Source {
-            id: source.clone(),
-            cited_as: row.text("cited_as")?,
-            url: row.opt("url")?,
-        });
-        by_fact
-            .entry((row.text("kind")?, row.text("fact")?))
-            .or_default()
-            .push(Cite {
+        if !sources.contains_key(&source) {
+            let first = Source {
+                id: source.clone(),
+                cited_as: row.text("cited_as")?,
+                url: row.opt("url")?,
+            };
+            sources.insert(source.clone(), first);
+        }
+        let fact = row.text("fact")?;
+        let cites = if row.text("kind")? == "event" {
+            event_at.get(&fact).map(|&i| &mut events[i].cites)
+        } else {
+            figure_at.get(&fact).map(|&i| &mut figures[i].cites)
+        };
+        if let Some(cites) = cites {
+            cites.push(Cite {
                 relation: row.text("relation")?,
                 quote: row.text("quote")?,
                 locator: row.text("locator")?,
                 source,
             });
-    }
-    for e in &mut events {
-        e.cites = by_fact
-            .remove(&("event".to_string(), e.id.clone()))
-            .unwrap_or_default();
-    }
-    for f in &mut figures {
-        f.cites = by_fact
-            .remove(&("figure".to_string(), f.id.clone()))
-            .unwrap_or_default();
-    }
+        }
+        Ok(())
+    })?;
+    drop((event_at, figure_at, cite_params));
     let mut sources: Vec<Source> = sources.into_values().collect();
     sources.sort_by(|a, b| {
         a.cited_as
@@ -321,15 +394,14 @@ fn gather(
             .then_with(|| a.id.cmp(&b.id))
     });
 
-    let actors = Rows::fetch(archive, registry, "actors", &[])?;
     let mut names = HashMap::new();
-    for row in actors.each() {
+    each_row(archive, registry, "actors", &[], |row| {
         names.insert(row.text("id")?, row.text("name")?);
-    }
+        Ok(())
+    })?;
 
-    let loaded = Rows::fetch(archive, registry, "last-load", &[])?;
     let mut load: Option<Load> = None;
-    for row in loaded.each() {
+    each_row(archive, registry, "last-load", &[], |row| {
         let l = match &mut load {
             Some(l) => l,
             None => load.insert(Load {
@@ -347,7 +419,8 @@ fn gather(
             bytes: row.text("bytes")?,
             sha256: row.text("sha256")?,
         });
-    }
+        Ok(())
+    })?;
 
     Ok(Report {
         title: args.title.clone(),
@@ -554,8 +627,7 @@ fn md_url(url: &str) -> String {
         .replace('>', "%3E")
 }
 
-fn markdown(r: &Report) -> String {
-    let mut s = String::new();
+fn markdown(r: &Report, s: &mut impl std::fmt::Write) {
     let _ = writeln!(s, "# {}\n", md(&r.title));
     let _ = writeln!(s, "- **Made**: {}", r.made_text());
     let _ = writeln!(s, "- **Archive**: {}", md(&r.load_text()));
@@ -652,13 +724,8 @@ fn markdown(r: &Report) -> String {
         for more in lines {
             let _ = writeln!(s, "\n    {more}");
         }
-        s.push('\n');
+        let _ = s.write_char('\n');
     }
-    // Sections end with one blank line, whatever they hold.
-    while s.contains("\n\n\n") {
-        s = s.replace("\n\n\n", "\n\n");
-    }
-    format!("{}\n", s.trim_end())
 }
 
 fn md_source(r: &Report, id: &str) -> String {
@@ -739,8 +806,7 @@ svg.timeline .mark:hover { opacity: .6; }
 }
 "#;
 
-fn html(r: &Report) -> String {
-    let mut s = String::new();
+fn html(r: &Report, s: &mut impl std::fmt::Write) {
     let _ = write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -930,7 +996,6 @@ fn html(r: &Report) -> String {
         let _ = writeln!(s, "</ol>\n</section>");
     }
     let _ = writeln!(s, "</main>\n</body>\n</html>");
-    s
 }
 
 /// Turns the `…` spans of already-escaped text into <code> elements.
@@ -963,6 +1028,26 @@ fn html_source(r: &Report, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `Tidy` must write: the whole text with runs of three or more newlines cut
+    /// to two and the end trimmed to one newline, however the text is split up.
+    #[test]
+    fn tidy_markdown_is_the_same_whatever_the_chunks() {
+        let text = "# T\n\n\n\nintro  \n\n\n| a |\n \n\n\nend \n\n\n";
+        let expected = "# T\n\nintro  \n\n| a |\n \n\nend\n";
+        for size in 1..=text.len() {
+            let mut out = String::new();
+            let mut tidy = Tidy {
+                inner: &mut out,
+                pending: String::new(),
+            };
+            for chunk in text.as_bytes().chunks(size) {
+                tidy.write_str(std::str::from_utf8(chunk).unwrap()).unwrap();
+            }
+            tidy.finish().unwrap();
+            assert_eq!(out, expected, "chunks of {size}");
+        }
+    }
 
     #[test]
     fn escaping_leaves_no_markup() {
