@@ -92,6 +92,16 @@ struct Shell {
     cancelled: Arc<AtomicBool>,
 }
 
+/// The line after its first `n` words, as typed, without the spaces around it.
+fn after_words(line: &str, n: usize) -> &str {
+    let mut rest = line;
+    for _ in 0..n {
+        rest = rest.trim_start();
+        rest = &rest[rest.find(char::is_whitespace).unwrap_or(rest.len())..];
+    }
+    rest.trim()
+}
+
 /// What a dot command asks of the shell.
 enum Next {
     Continue,
@@ -218,6 +228,7 @@ impl Shell {
                 }
                 super::schema::write(&self.archive, args.first().copied(), self.style, &mut out)?;
             }
+            ".param" | ".parameter" => self.param(line, &args, &mut out)?,
             ".format" => match args.as_slice() {
                 [] => out.line(&format!("{}", FormatName(self.style.format)))?,
                 [name] => match Format::from_str(name, true) {
@@ -242,6 +253,58 @@ impl Shell {
         }
         out.finish()?;
         Ok(Next::Continue)
+    }
+
+    /// `.param`: the parameters `:name` binds, as `-p name=value` set them at the
+    /// start; `set` takes the rest of the line as the value, spaces included.
+    fn param(&mut self, line: &str, args: &[&str], out: &mut Output) -> Result<()> {
+        let usage = || {
+            Error::Usage(
+                ".param takes set NAME VALUE, unset NAME, clear, or nothing to list them".into(),
+            )
+        };
+        let name = |n: &str| {
+            let n = n.strip_prefix(':').unwrap_or(n);
+            if n.is_empty() || !n.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                return Err(Error::Usage(format!(
+                    "a parameter name is letters, digits and _, as in :unit (found {n:?})"
+                )));
+            }
+            Ok(n.to_string())
+        };
+        match args {
+            [] if self.given.is_empty() => {
+                out.line("no parameters are set — .param set NAME VALUE sets one")?;
+            }
+            [] => {
+                let mut rows = vec![vec!["name".to_string(), "value".to_string()]];
+                rows.extend(
+                    self.given
+                        .iter()
+                        .map(|(k, v)| vec![format!(":{k}"), v.clone()]),
+                );
+                out.columns(&rows)?;
+            }
+            ["set", n, _, ..] => {
+                let n = name(n)?;
+                let value = after_words(line, 3).to_string();
+                self.given.retain(|(k, _)| *k != n);
+                self.given.push((n, value));
+            }
+            ["unset", n] => {
+                let n = name(n)?;
+                let before = self.given.len();
+                self.given.retain(|(k, _)| *k != n);
+                if self.given.len() == before {
+                    return Err(Error::Usage(format!(
+                        "no parameter :{n} is set — .param lists them"
+                    )));
+                }
+            }
+            ["clear"] => self.given.clear(),
+            _ => return Err(usage()),
+        }
+        Ok(())
     }
 
     /// `.tables`: the tables and views, with what kind each is.
@@ -347,6 +410,16 @@ fn terminal(e: ReadlineError) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_is_the_rest_of_the_line_as_typed() {
+        assert_eq!(after_words(".param set actor RUS", 3), "RUS");
+        assert_eq!(
+            after_words("  .param  set\tq   wheat  flour aid  ", 3),
+            "wheat  flour aid"
+        );
+        assert_eq!(after_words(".param set q", 3), "");
+    }
 
     #[test]
     fn format_names_are_as_typed() {

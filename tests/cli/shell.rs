@@ -218,3 +218,36 @@ fn parameters_and_the_time_limit_apply_to_every_statement() {
     says(&mut p, "SELECT 2 * 3 AS b;", "-\r\n6\r\n");
     assert_eq!(leave(p), 0);
 }
+
+#[test]
+fn parameters_can_be_set_listed_and_cleared_in_the_shell() {
+    let env = seeded();
+    let history = env.path("history");
+    let mut p = shell(&env, &history, &["-p", "unit=USD"]);
+    says(&mut p, ".param", ":unit  USD");
+    // A value is the rest of the line, spaces included; setting again replaces it.
+    says(&mut p, ".param set :unit percent", "");
+    says(&mut p, ".param set note two  words", "");
+    says(&mut p, ".param", ":unit  percent\r\n:note  two  words");
+    says(
+        &mut p,
+        "SELECT count(*) AS n, :note AS note FROM figures WHERE unit = :unit;",
+        "2  two  words",
+    );
+    says(&mut p, ".param unset note", "");
+    says(&mut p, "SELECT :note;", "error: the SQL uses :note");
+    says(
+        &mut p,
+        ".param unset note",
+        // (The pty reads bytes as Latin-1: messages are matched up to their dash.)
+        "error: no parameter :note is set ",
+    );
+    says(
+        &mut p,
+        ".param set bad-name x",
+        "error: a parameter name is letters, digits and _, as in :unit (found \"bad-name\")",
+    );
+    says(&mut p, ".param clear", "");
+    says(&mut p, ".param", "no parameters are set ");
+    assert_eq!(leave(p), 0);
+}

@@ -22,6 +22,11 @@ pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
         "[FORMAT]",
         "show the output format, or set it: table, csv, tsv, json, ndjson, markdown",
     ),
+    (
+        ".param",
+        "[set NAME VALUE | unset NAME | clear]",
+        "list the parameters that :NAME in SQL binds, or set, remove or clear them",
+    ),
     (".help", "", "this list"),
     (".quit", "", "leave the shell (so do .exit and Ctrl-D)"),
     (".exit", "", "leave the shell"),
