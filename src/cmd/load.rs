@@ -61,8 +61,9 @@ impl Progress for Shown {
         self.bar.inc(bytes);
         let before = self.read.fetch_add(bytes, Ordering::Relaxed);
         if let Some(Pause::Reading(percent)) = self.pause {
-            let mark = self.total.saturating_mul(percent) / 100;
-            if before < mark.max(1) && before + bytes >= mark.max(1) {
+            // At least one byte in, so that `reading 0%` waits once reading has begun.
+            let mark = (self.total.saturating_mul(percent) / 100).max(1);
+            if before < mark && before + bytes >= mark {
                 Pause::wait(&format!("reading {percent}%"));
             }
         }

@@ -161,7 +161,11 @@ impl Archive {
                     ran: clock.map_or(0.0, |c| c.started.elapsed().as_secs_f64()),
                 }
             }
-            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OutOfMemory => {
+            // Only a limit dossier set is the user's to raise; without one, an
+            // allocation that fails is the machine's and keeps SQLite's own words.
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::OutOfMemory && self.limits.memory.is_some() =>
+            {
                 Error::Memory {
                     mib: self.limits.memory.map_or(0, |b| b / MIB),
                 }
