@@ -246,7 +246,7 @@ fn export_dir(dir: &Path, ctx: &Context) -> Result<()> {
     for table in Table::ALL {
         let path = dir.join(table.file_name());
         let mut out = open_output(Some(&path))?;
-        let mut stmt = archive.prepare(dump::statement(table))?;
+        let mut stmt = archive.prepare(&dump::statement(table))?;
         let rows = output::query(&mut out, Style::new(Format::Csv), &mut stmt)
             .map_err(|e| streamed(&archive, e))?;
         out.finish().map_err(|source| Error::Write {

@@ -6,7 +6,7 @@
 
 use super::csvread::{Issue, Record};
 use super::dates::{self, Date, Precision};
-use super::spec::{Check, Column, ID_MAX, TITLE_MAX, Table, col};
+use super::spec::{Check, Column, ID_MAX, TITLE_MAX, Table};
 use super::values;
 use std::collections::HashSet;
 
@@ -39,6 +39,16 @@ impl Layout {
     /// The field position, from 1, to report for a column.
     pub fn position(&self, column: usize) -> usize {
         self.fields[column].map_or(1, |f| f + 1)
+    }
+
+    /// The cell of the column of this name; see [`Layout::cell`].
+    pub fn cell_of<'r>(&self, rec: &'r Record, name: &str) -> Option<&'r str> {
+        self.table.index(name).and_then(|c| self.cell(rec, c))
+    }
+
+    /// The field position, from 1, of the column of this name.
+    pub fn position_of(&self, name: &str) -> usize {
+        self.table.index(name).map_or(1, |c| self.position(c))
     }
 }
 
@@ -77,12 +87,31 @@ pub fn quoted(s: &str) -> String {
     }
 }
 
-/// Values derived from a row, handed to the inserter with it.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Derived {
-    pub date: Option<Date>,
-    /// value, lower, upper (figures only).
-    pub nums: [Option<f64>; 3],
+/// What a cell was parsed into: the source of the derived columns it fills (see
+/// [`crate::db::spec::Part`]). A row has one per column, in canonical order.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Parsed {
+    /// Nothing beyond the text: an empty cell, or a column without derived columns.
+    #[default]
+    None,
+    Date(Date),
+    Value(f64),
+}
+
+impl Parsed {
+    pub fn date(self) -> Option<Date> {
+        match self {
+            Parsed::Date(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn value(self) -> Option<f64> {
+        match self {
+            Parsed::Value(v) => Some(v),
+            _ => None,
+        }
+    }
 }
 
 /// Recognises the delimiter from the header line: `;` when it names more known
@@ -268,15 +297,17 @@ fn byte_name(b: u8) -> String {
     }
 }
 
-/// Checks one data row. Findings go to `out`; derived values to `derived`.
+/// Checks one data row. Findings go to `out`; what each cell was parsed into, to
+/// `parsed`, one per column.
 pub fn row(
     layout: &Layout,
     rec: &Record,
     vocab: &Vocab,
-    derived: &mut Derived,
+    parsed: &mut Vec<Parsed>,
     out: &mut Vec<Finding>,
 ) {
-    *derived = Derived::default();
+    parsed.clear();
+    parsed.resize(layout.table.columns().len(), Parsed::None);
     if let Some((field, issue)) = rec.issues.first() {
         out.push(issue_finding(field + 1, issue));
         return;
@@ -322,11 +353,12 @@ pub fn row(
             }
             continue;
         }
-        if let Err(f) = cell(column, text, vocab, derived) {
-            out.push(Finding { column: at, ..f });
+        match cell(column, text, vocab) {
+            Ok(p) => parsed[c] = p,
+            Err(f) => out.push(Finding { column: at, ..f }),
         }
     }
-    across(layout, rec, derived, out);
+    across(layout, rec, parsed, out);
     out[first..].sort_by_key(|f| f.column);
 }
 
@@ -343,11 +375,32 @@ fn fill_hint(table: Table, column: &Column) -> String {
     }
 }
 
-/// Checks a non-empty cell.
-fn cell(column: &Column, text: &str, vocab: &Vocab, derived: &mut Derived) -> Result<(), Finding> {
+/// Checks a non-empty cell, and gives what it was parsed into.
+fn cell(column: &Column, text: &str, vocab: &Vocab) -> Result<Parsed, Finding> {
+    let name = column.name;
+    let bad = |what: String, fix: String| finding(0, what, quoted(text), fix);
+    let parsed = match column.check {
+        Check::Date => {
+            let d =
+                dates::parse(text).map_err(|e| bad(format!("{name}: {}", e.problem), e.hint))?;
+            return Ok(Parsed::Date(d));
+        }
+        Check::Value => {
+            let v =
+                values::parse(text).map_err(|e| bad(format!("{name}: {}", e.problem), e.hint))?;
+            return Ok(Parsed::Value(v));
+        }
+        _ => Parsed::None,
+    };
+    text_cell(column, text, vocab).map(|()| parsed)
+}
+
+/// Checks a non-empty cell of a column that derives nothing from its text.
+fn text_cell(column: &Column, text: &str, vocab: &Vocab) -> Result<(), Finding> {
     let name = column.name;
     let bad = |what: String, fix: String| finding(0, what, quoted(text), fix);
     match column.check {
+        Check::Date | Check::Value => Ok(()),
         Check::Id | Check::Ref(_) => id(name, text),
         Check::Line => line(name, text),
         Check::Title => {
@@ -374,12 +427,6 @@ fn cell(column: &Column, text: &str, vocab: &Vocab, derived: &mut Derived) -> Re
             }
             Ok(())
         }
-        Check::Date => {
-            let d =
-                dates::parse(text).map_err(|e| bad(format!("{name}: {}", e.problem), e.hint))?;
-            derived.date = Some(d);
-            Ok(())
-        }
         Check::Day => {
             let d =
                 dates::parse(text).map_err(|e| bad(format!("{name}: {}", e.problem), e.hint))?;
@@ -389,12 +436,6 @@ fn cell(column: &Column, text: &str, vocab: &Vocab, derived: &mut Derived) -> Re
                     "write the day the page was read as YYYY-MM-DD".into(),
                 ));
             }
-            Ok(())
-        }
-        Check::Value(slot) => {
-            let v =
-                values::parse(text).map_err(|e| bad(format!("{name}: {}", e.problem), e.hint))?;
-            derived.nums[slot] = Some(v);
             Ok(())
         }
         Check::Unit => {
@@ -648,70 +689,112 @@ fn is_language(text: &str) -> bool {
 }
 
 /// Rules that tie cells of one row together.
-fn across(layout: &Layout, rec: &Record, derived: &Derived, out: &mut Vec<Finding>) {
-    let cell = |c: usize| layout.cell(rec, c);
-    let at = |c: usize| layout.position(c);
+fn across(layout: &Layout, rec: &Record, parsed: &[Parsed], out: &mut Vec<Finding>) {
+    let cell = |name: &str| layout.cell_of(rec, name);
+    let at = |name: &str| layout.position_of(name);
+    let itself = |column: &str, what: &str, fix: &str, out: &mut Vec<Finding>| {
+        if let (Some(id), Some(other)) = (cell("id"), cell(column))
+            && id == other
+        {
+            out.push(finding(at(column), what, quoted(other), fix));
+        }
+    };
     match layout.table {
-        Table::Sources => {
-            use col::sources::*;
-            if let (Some(id), Some(via)) = (cell(ID), cell(VIA))
-                && id == via
-            {
-                out.push(finding(
-                    at(VIA),
-                    "a source cannot be known via itself",
-                    quoted(via),
-                    "leave via empty, or name the source this one was reported in",
-                ));
-            }
-        }
+        Table::Sources => itself(
+            "via",
+            "a source cannot be known via itself",
+            "leave via empty, or name the source this one was reported in",
+            out,
+        ),
         Table::Figures => {
-            use col::figures::*;
-            figure_bounds(layout, rec, derived, out);
-            if let (Some(id), Some(base)) = (cell(ID), cell(BASE))
-                && id == base
-            {
-                out.push(finding(
-                    at(BASE),
-                    "a figure cannot be its own base",
-                    quoted(base),
-                    "base names the figure this one is a share of, e.g. the total",
-                ));
-            }
+            figure_bounds(layout, rec, parsed, out);
+            itself(
+                "base",
+                "a figure cannot be its own base",
+                "base names the figure this one is a share of, e.g. the total",
+                out,
+            );
         }
-        Table::Citations => {
-            use col::citations::*;
-            match (cell(EVENT), cell(FIGURE)) {
-                (None, None) => out.push(finding(
-                    at(EVENT),
-                    "a citation needs an event or a figure",
-                    "both event and figure empty".into(),
-                    "fill in the id of the event or of the figure the quote supports",
-                )),
-                (Some(_), Some(_)) => out.push(finding(
-                    at(FIGURE),
-                    "a citation is for an event or a figure, not both",
-                    "both event and figure filled in".into(),
-                    "split it into two rows, one for the event and one for the figure",
-                )),
-                _ => {}
-            }
-        }
-        Table::Actors | Table::Events => {}
+        Table::Actors | Table::Events | Table::Citations => {}
+    }
+    exactly_one(layout, rec, out);
+}
+
+/// A row fills exactly one of the columns its table pairs (a citation's event or
+/// figure).
+fn exactly_one(layout: &Layout, rec: &Record, out: &mut Vec<Finding>) {
+    let names = layout.table.exactly_one_of();
+    if names.is_empty() {
+        return;
+    }
+    let filled: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| layout.cell_of(rec, n).is_some())
+        .collect();
+    let noun = layout.table.noun();
+    let either = names
+        .iter()
+        .map(|n| {
+            format!(
+                "{} {n}",
+                if n.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let listed = names.join(" and ");
+    match filled.as_slice() {
+        [] => out.push(finding(
+            layout.position_of(names[0]),
+            format!("a {noun} needs {either}"),
+            format!("both {listed} empty"),
+            format!(
+                "fill in the id of {} the quote supports",
+                names
+                    .iter()
+                    .map(|n| format!("the {n}"))
+                    .collect::<Vec<_>>()
+                    .join(" or of ")
+            ),
+        )),
+        [_] => {}
+        [.., last] => out.push(finding(
+            layout.position_of(last),
+            format!("a {noun} is for {either}, not both"),
+            format!("both {listed} filled in"),
+            format!(
+                "split it into two rows, {}",
+                names
+                    .iter()
+                    .map(|n| format!("one for the {n}"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+        )),
     }
 }
 
-fn figure_bounds(layout: &Layout, rec: &Record, derived: &Derived, out: &mut Vec<Finding>) {
-    use col::figures::*;
-    let qualifier = layout.cell(rec, QUALIFIER).unwrap_or("eq");
-    let [value, lower, upper] = derived.nums;
-    let has = |c: usize| layout.cell(rec, c).is_some();
+fn figure_bounds(layout: &Layout, rec: &Record, parsed: &[Parsed], out: &mut Vec<Finding>) {
+    let qualifier = layout.cell_of(rec, "qualifier").unwrap_or("eq");
+    let number = |name: &str| {
+        layout
+            .table
+            .index(name)
+            .and_then(|c| parsed.get(c))
+            .and_then(|p| p.value())
+    };
+    let (value, lower, upper) = (number("value"), number("lower"), number("upper"));
     match qualifier {
         "range" => {
-            for (c, name) in [(LOWER, "lower"), (UPPER, "upper")] {
-                if !has(c) {
+            for name in ["lower", "upper"] {
+                if layout.cell_of(rec, name).is_none() {
                     out.push(finding(
-                        layout.position(c),
+                        layout.position_of(name),
                         format!("a range needs {name}"),
                         "an empty cell".into(),
                         "fill in lower and upper, and put the source's best figure (or the midpoint) in value",
@@ -721,10 +804,10 @@ fn figure_bounds(layout: &Layout, rec: &Record, derived: &Derived, out: &mut Vec
         }
         "approx" => {}
         q => {
-            for (c, name) in [(LOWER, "lower"), (UPPER, "upper")] {
-                if let Some(text) = layout.cell(rec, c) {
+            for name in ["lower", "upper"] {
+                if let Some(text) = layout.cell_of(rec, name) {
                     out.push(finding(
-                        layout.position(c),
+                        layout.position_of(name),
                         format!("{name} is only for qualifiers range and approx"),
                         format!("{} with qualifier {q}", quoted(text)),
                         "empty the bound, or set qualifier to range",
@@ -737,7 +820,7 @@ fn figure_bounds(layout: &Layout, rec: &Record, derived: &Derived, out: &mut Vec
         && lo > v
     {
         out.push(finding(
-            layout.position(LOWER),
+            layout.position_of("lower"),
             "lower is above value",
             format!("{} > {}", lo, v),
             "lower must not exceed value",
@@ -747,7 +830,7 @@ fn figure_bounds(layout: &Layout, rec: &Record, derived: &Derived, out: &mut Vec
         && hi < v
     {
         out.push(finding(
-            layout.position(UPPER),
+            layout.position_of("upper"),
             "upper is below value",
             format!("{} < {}", hi, v),
             "upper must not be below value",
@@ -796,8 +879,8 @@ mod tests {
         };
         let mut out = Vec::new();
         for rec in &recs[1..] {
-            let mut d = Derived::default();
-            row(&layout, rec, &vocab(), &mut d, &mut out);
+            let mut parsed = Vec::new();
+            row(&layout, rec, &vocab(), &mut parsed, &mut out);
         }
         out.iter()
             .map(|f| format!("{}: {} ({}) — {}", f.column, f.what, f.found, f.fix))

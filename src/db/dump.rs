@@ -1,44 +1,49 @@
 //! The statements that write an archive back out as the CSV files `load` reads, so
-//! that loading an export rebuilds the same archive.
+//! that loading an export rebuilds the same archive. Each is built from the column
+//! declarations, so a new column is exported as soon as it is declared.
 
-use super::spec::Table;
+use super::spec::{Store, Table};
 
-/// One SELECT per file, its columns in the canonical header order.
-pub fn statement(table: Table) -> &'static str {
-    match table {
-        Table::Sources => {
-            "SELECT id, kind, title, author, issuer, outlet, published, url, accessed, language, via, notes
-             FROM sources ORDER BY rowid"
-        }
-        Table::Actors => {
-            "SELECT a.id, a.name, a.kind,
-               (SELECT group_concat(alias, ';') FROM (SELECT alias FROM actor_aliases WHERE actor = a.id ORDER BY position)) AS aliases
-             FROM actors a ORDER BY a.rowid"
-        }
-        // The citation written inline is the one that came from an events (or figures)
-        // file; the others go to citations.csv.
-        Table::Events => {
-            "SELECT e.id, e.date, e.title, c.source, c.quote, c.locator, e.display_date, e.notes, e.location,
-               (SELECT group_concat(actor, ';') FROM (SELECT actor FROM event_actors WHERE event = e.id ORDER BY position)) AS actors,
-               (SELECT group_concat(tag, ';') FROM (SELECT tag FROM event_tags WHERE event = e.id ORDER BY position)) AS tags
-             FROM events e
-             JOIN citations c ON c.id = (SELECT min(x.id) FROM citations x WHERE x.event = e.id)
-             ORDER BY e.rowid"
-        }
-        Table::Figures => {
-            "SELECT f.id, f.measure, f.value, f.unit, c.source, c.quote, c.locator, f.qualifier, f.lower, f.upper,
-               f.area, f.counterpart, f.period, f.base, f.event, f.notes
-             FROM figures f
-             JOIN citations c ON c.id = (SELECT min(x.id) FROM citations x WHERE x.figure = f.id)
-             ORDER BY f.rowid"
-        }
-        Table::Citations => {
-            "SELECT c.source, c.event, c.figure, c.quote, c.locator, c.relation
-             FROM citations c JOIN load_files f ON f.id = c.csv_file
-             WHERE f.tbl = 'citations'
-             ORDER BY c.id"
-        }
-    }
+/// The SELECT that gives one file's rows, its columns in the canonical header order.
+///
+/// A column stored in the table is read from it; a list is put back together from its
+/// join table, in the order written; the cited columns of an event or figure come from
+/// its inline citation, which is its first: the loader numbers it right after the row,
+/// before any row of `citations.csv`. Only rows that came from files of this table
+/// are written, so inline citations are not written again to `citations.csv`.
+pub fn statement(table: Table) -> String {
+    let name = table.name();
+    let noun = table.noun();
+    let columns: Vec<String> = table
+        .columns()
+        .iter()
+        .map(|c| match c.store {
+            Store::Column => format!("t.{}", c.name),
+            Store::Citation => format!("c.{}", c.name),
+            Store::List {
+                table: join,
+                element,
+            } => format!(
+                "(SELECT group_concat({element}, ';') FROM \
+                 (SELECT {element} FROM {join} WHERE {noun} = t.id ORDER BY position)) AS {}",
+                c.name
+            ),
+        })
+        .collect();
+    let citation = if table.has_citation() {
+        format!(
+            " JOIN citations c ON c.id = (SELECT min(x.id) FROM citations x WHERE x.{noun} = t.id)"
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "SELECT {} FROM {name} t{citation} \
+         WHERE t.csv_file IN (SELECT id FROM load_files WHERE tbl = '{name}') \
+         ORDER BY t.{}",
+        columns.join(", "),
+        table.rowid_column()
+    )
 }
 
 #[cfg(test)]
@@ -49,12 +54,24 @@ mod tests {
     fn each_statement_writes_the_header_load_reads() {
         let conn = crate::db::in_memory().unwrap();
         for table in Table::ALL {
-            let stmt = conn.prepare(statement(table)).unwrap();
+            let sql = statement(table);
+            let stmt = conn.prepare(&sql).unwrap();
             assert_eq!(
                 stmt.column_names().collect::<Vec<_>>().join(","),
                 table.header(),
                 "{table:?}"
             );
         }
+    }
+
+    #[test]
+    fn lists_and_inline_citations_are_put_back() {
+        let sql = statement(Table::Events);
+        assert!(
+            sql.contains("FROM event_actors WHERE event = t.id ORDER BY position"),
+            "{sql}"
+        );
+        assert!(sql.contains("JOIN citations c"), "{sql}");
+        assert!(!statement(Table::Citations).contains("JOIN citations"));
     }
 }

@@ -5,8 +5,8 @@
 
 use super::{Collector, FileInfo, PROBLEM_CAP};
 use crate::db::check::{self, Finding};
-use crate::db::spec::Table;
-use crate::error::{Error, Result};
+use crate::db::spec::{self, Reference, Table};
+use crate::error::Result;
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -66,73 +66,68 @@ pub(super) fn after_indexes(
     Ok(())
 }
 
-/// Every reference a CSV cell can make: (table, column, parent table). The column is
-/// named as in the CSV file that fills it; each one is indexed, so the check reads the
-/// index, not the table (which holds all the text), and looks each id up in the
-/// parent's primary key. Checking after the rows are in lets a row name an id defined
-/// further down, as a figure's base or a source's via may.
-const REFERENCES: [(&str, &str, Table); 9] = [
-    ("sources", "issuer", Table::Actors),
-    ("sources", "via", Table::Sources),
-    ("figures", "area", Table::Actors),
-    ("figures", "counterpart", Table::Actors),
-    ("figures", "base", Table::Figures),
-    ("figures", "event", Table::Events),
-    ("citations", "source", Table::Sources),
-    ("citations", "event", Table::Events),
-    ("citations", "figure", Table::Figures),
-];
-
 /// References to ids that no file defines, each traced to its file, line and column.
+/// Every reference the declarations make is checked (`spec::references`); each
+/// referencing column is indexed, so the check reads the index, not the table (which
+/// holds all the text), and looks each id up in the parent's primary key. Checking
+/// after the rows are in lets a row name an id defined further down, as a figure's
+/// base or a source's via may. A join table's rows are traced through the row that
+/// owns them.
 fn references(conn: &Connection, files: &Files<'_>, problems: &mut Collector) -> Result<()> {
-    for (table, column, parent) in REFERENCES {
-        let p = parent.name();
-        let mut missing = conn.prepare(&format!(
-            "SELECT c.rowid FROM {table} c WHERE c.{column} IS NOT NULL \
-             AND NOT EXISTS (SELECT 1 FROM {p} WHERE id = c.{column})"
-        ))?;
-        let rowids: Vec<i64> = missing
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for rowid in rowids {
-            let (file_id, line, value): (i64, i64, String) = conn.query_row(
-                &format!("SELECT csv_file, csv_line, {column} FROM {table} WHERE rowid = ?1"),
-                [rowid],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
-            report(conn, files, problems, p, column, file_id, line, &value)?;
+    for r in spec::references() {
+        let p = r.parent.name();
+        let (table, column) = (r.table, r.column);
+        let rows: Vec<(i64, i64, String)> = match r.owner {
+            // Only the index is scanned for the missing ids; the few rows that have
+            // one are then read for their file and line.
+            None => {
+                let mut missing = conn.prepare(&format!(
+                    "SELECT c.rowid FROM {table} c WHERE c.{column} IS NOT NULL \
+                     AND NOT EXISTS (SELECT 1 FROM {p} WHERE id = c.{column})"
+                ))?;
+                let rowids: Vec<i64> = missing
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let mut at = conn.prepare(&format!(
+                    "SELECT csv_file, csv_line, {column} FROM {table} WHERE rowid = ?1"
+                ))?;
+                rowids
+                    .into_iter()
+                    .map(|rowid| at.query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
+                    .collect::<rusqlite::Result<_>>()?
+            }
+            Some(owner) => {
+                let (o, noun) = (owner.name(), owner.noun());
+                let mut stmt = conn.prepare(&format!(
+                    "SELECT o.csv_file, o.csv_line, m.{column} FROM \
+                       (SELECT {noun}, {column} FROM {table} x \
+                        WHERE NOT EXISTS (SELECT 1 FROM {p} WHERE id = x.{column})) m \
+                     JOIN {o} o ON o.id = m.{noun}"
+                ))?;
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?
+            }
+        };
+        for (file_id, line, value) in rows {
+            report(conn, files, problems, r, file_id, line, &value)?;
         }
-    }
-    // An event's actors are a join table; its rows are traced through the event.
-    let mut actors = conn.prepare(
-        "SELECT e.csv_file, e.csv_line, a.actor FROM \
-           (SELECT event, actor FROM event_actors x WHERE NOT EXISTS (SELECT 1 FROM actors WHERE id = x.actor)) a \
-         JOIN events e ON e.id = a.event",
-    )?;
-    let rows: Vec<(i64, i64, String)> = actors
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (file_id, line, value) in rows {
-        report(
-            conn, files, problems, "actors", "actors", file_id, line, &value,
-        )?;
     }
     Ok(())
 }
 
 /// Reports one reference to an id that `parent` does not have, unless the row that
 /// had the id was itself refused (then its own problem says why).
-#[allow(clippy::too_many_arguments)]
 fn report(
     conn: &Connection,
     files: &Files<'_>,
     problems: &mut Collector,
-    parent: &str,
-    column: &str,
+    reference: Reference,
     file_id: i64,
     line: i64,
     value: &str,
 ) -> Result<()> {
+    let table = reference.parent;
+    let parent = table.name();
     let refused: Option<i64> = conn
         .query_row(
             "SELECT 1 FROM temp.invalid_ids WHERE tbl = ?1 AND id = ?2",
@@ -140,11 +135,7 @@ fn report(
             |r| r.get(0),
         )
         .optional()?;
-    let Some(table) = Table::ALL.into_iter().find(|t| t.name() == parent) else {
-        return Err(Error::Internal(format!(
-            "a reference to {parent} ({value:?}) is missing"
-        )));
-    };
+    let column = reference.csv_column;
     let Some((info, position)) = files.at(file_id, column) else {
         return Ok(());
     };
@@ -169,8 +160,8 @@ fn report(
         ),
     };
     let noun = table.noun();
-    let what = if column == "actors" {
-        format!("unknown {noun} in actors")
+    let what = if reference.owner.is_some() {
+        format!("unknown {noun} in {column}")
     } else {
         format!("unknown {noun}")
     };

@@ -3,11 +3,11 @@
 //! where the primary key finds them.
 
 use super::{Batch, Collector, FileInfo, InsertOutcome, Message, Row, recycle};
-use crate::db::check::{self, Finding, Layout};
+use crate::db::check::{self, Finding, Layout, Parsed};
 use crate::db::csvread::Record;
-use crate::db::dates::Date;
-use crate::db::spec::{Table, col};
-use crate::error::Result;
+use crate::db::dates::Day;
+use crate::db::spec::{Part, Store, Table};
+use crate::error::{Error, Result};
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -74,47 +74,207 @@ pub(super) fn run(
     Ok((conn, out))
 }
 
+/// Where one parameter of an INSERT takes its value from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Bind {
+    /// A part of one of the row's columns: its text, or a value derived from it.
+    Cell(usize, Part),
+    /// The id of the row an inline citation belongs to.
+    Owner,
+    Fixed(&'static str),
+    Null,
+    /// `load_files.id` of the file the row came from.
+    File,
+    Line,
+    /// The row's number from the reader.
+    RowId,
+    /// The number of the row's inline citation.
+    CitationId,
+}
+
+/// An INSERT built from the column declarations, and where each of its parameters
+/// comes from, in bind order.
+struct Insert<'c> {
+    stmt: Statement<'c>,
+    binds: Vec<Bind>,
+}
+
+/// The INSERT of a table's own rows: every part of every column it stores, then
+/// where the row came from and its number.
+fn row_sql(table: Table) -> (String, Vec<Bind>) {
+    let mut names = Vec::new();
+    let mut binds = Vec::new();
+    for (i, column) in table.columns().iter().enumerate() {
+        if column.store != Store::Column {
+            continue;
+        }
+        for &part in column.parts() {
+            names.push(format!("{}{}", column.name, part.suffix()));
+            binds.push(Bind::Cell(i, part));
+        }
+    }
+    names.extend(["csv_file", "csv_line", table.rowid_column()].map(String::from));
+    binds.extend([Bind::File, Bind::Line, Bind::RowId]);
+    let params: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        table.name(),
+        names.join(", "),
+        params.join(", ")
+    );
+    (sql, binds)
+}
+
+/// The INSERT of the inline citation of a row of `owner`: a row of `citations` whose
+/// columns come from the owner's cited columns of the same name, whose owner column
+/// (`event`, `figure`) is the owner's id, and whose other columns take their
+/// defaults.
+fn citation_sql(owner: Table) -> (String, Vec<Bind>) {
+    let (sql, binds) = row_sql(Table::Citations);
+    let cited = Table::Citations.columns();
+    let binds = binds
+        .into_iter()
+        .map(|b| match b {
+            Bind::Cell(i, _) => {
+                let name = cited[i].name;
+                match owner
+                    .columns()
+                    .iter()
+                    .position(|c| c.store == Store::Citation && c.name == name)
+                {
+                    Some(j) => Bind::Cell(j, Part::Text),
+                    None if name == owner.noun() => Bind::Owner,
+                    None => cited[i].default.map_or(Bind::Null, Bind::Fixed),
+                }
+            }
+            Bind::RowId => Bind::CitationId,
+            other => other,
+        })
+        .collect();
+    (sql, binds)
+}
+
+/// The INSERTs of one table: its rows, the join rows of its lists, and its inline
+/// citation.
+struct Plan<'c> {
+    row: Insert<'c>,
+    /// For each list column, its position and the INSERT of one element.
+    lists: Vec<(usize, Statement<'c>)>,
+    citation: Option<Insert<'c>>,
+}
+
+impl<'c> Plan<'c> {
+    fn new(conn: &'c Connection, table: Table) -> rusqlite::Result<Self> {
+        let insert = |(sql, binds): (String, Vec<Bind>)| -> rusqlite::Result<Insert<'c>> {
+            Ok(Insert {
+                stmt: conn.prepare(&sql)?,
+                binds,
+            })
+        };
+        let mut lists = Vec::new();
+        for (i, column) in table.columns().iter().enumerate() {
+            if let Store::List {
+                table: join,
+                element,
+            } = column.store
+            {
+                let sql = format!(
+                    "INSERT INTO {join} ({}, {element}, position) VALUES (?1, ?2, ?3)",
+                    table.noun()
+                );
+                lists.push((i, conn.prepare(&sql)?));
+            }
+        }
+        Ok(Plan {
+            row: insert(row_sql(table))?,
+            lists,
+            citation: if table.has_citation() {
+                Some(insert(citation_sql(table))?)
+            } else {
+                None
+            },
+        })
+    }
+}
+
+/// A row as the binds see it.
+struct Source<'a> {
+    layout: &'a Layout,
+    rec: &'a Record,
+    parsed: &'a [Parsed],
+    file_id: i64,
+    rowid: i64,
+    citation: i64,
+}
+
+impl Source<'_> {
+    fn id(&self) -> Option<&str> {
+        self.layout
+            .table
+            .id_index()
+            .and_then(|c| self.layout.cell(self.rec, c))
+    }
+}
+
+impl Insert<'_> {
+    /// Binds every parameter from the row and runs the INSERT.
+    fn execute(&mut self, row: &Source<'_>) -> rusqlite::Result<usize> {
+        for (i, bind) in self.binds.iter().enumerate() {
+            let at = i + 1;
+            match *bind {
+                Bind::Cell(c, part) => bind_part(&mut self.stmt, at, row, c, part)?,
+                Bind::Owner => self.stmt.raw_bind_parameter(at, row.id())?,
+                Bind::Fixed(text) => self.stmt.raw_bind_parameter(at, text)?,
+                Bind::Null => self.stmt.raw_bind_parameter(at, rusqlite::types::Null)?,
+                Bind::File => self.stmt.raw_bind_parameter(at, row.file_id)?,
+                Bind::Line => self.stmt.raw_bind_parameter(at, row.rec.line as i64)?,
+                Bind::RowId => self.stmt.raw_bind_parameter(at, row.rowid)?,
+                Bind::CitationId => self.stmt.raw_bind_parameter(at, row.citation)?,
+            }
+        }
+        self.stmt.raw_execute()
+    }
+}
+
+/// Binds one part of a column: the text (or the column's default when the cell is
+/// empty), or what was derived from it.
+fn bind_part(
+    stmt: &mut Statement<'_>,
+    at: usize,
+    row: &Source<'_>,
+    c: usize,
+    part: Part,
+) -> rusqlite::Result<()> {
+    let parsed = row.parsed.get(c).copied().unwrap_or_default();
+    let date = parsed.date();
+    match part {
+        Part::Text => {
+            let column = &row.layout.table.columns()[c];
+            stmt.raw_bind_parameter(at, row.layout.cell(row.rec, c).or(column.default))
+        }
+        Part::Start => bind_day(stmt, at, date.map(|d| d.start)),
+        Part::End => bind_day(stmt, at, date.and_then(|d| d.end)),
+        Part::Precision => stmt.raw_bind_parameter(at, date.map(|d| d.precision.as_str())),
+        Part::Kind => stmt.raw_bind_parameter(at, date.map(|d| d.kind.as_str())),
+        Part::Uncertain => stmt.raw_bind_parameter(at, date.map(|d| d.uncertain)),
+        Part::Approx => stmt.raw_bind_parameter(at, date.map(|d| d.approx)),
+        Part::Norm => stmt.raw_bind_parameter(at, parsed.value()),
+    }
+}
+
+/// Binds a day as YYYY-MM-DD, or NULL.
+fn bind_day(stmt: &mut Statement<'_>, at: usize, day: Option<Day>) -> rusqlite::Result<()> {
+    let iso = day.map(Day::iso);
+    stmt.raw_bind_parameter(at, iso.as_ref().and_then(|d| std::str::from_utf8(d).ok()))
+}
+
 /// The prepared statements of the inserting thread.
 struct Inserter<'c> {
     conn: &'c Connection,
     file: Statement<'c>,
     file_end: Statement<'c>,
-    source: Statement<'c>,
-    actor: Statement<'c>,
-    alias: Statement<'c>,
-    event: Statement<'c>,
-    event_actor: Statement<'c>,
-    event_tag: Statement<'c>,
-    figure: Statement<'c>,
-    citation: Statement<'c>,
+    plans: Vec<(Table, Plan<'c>)>,
     invalid: Statement<'c>,
-}
-
-/// A date's derived columns, ready to bind.
-struct DateCols {
-    start: Option<[u8; 10]>,
-    end: Option<[u8; 10]>,
-    precision: Option<&'static str>,
-    kind: Option<&'static str>,
-    uncertain: Option<bool>,
-    approx: Option<bool>,
-}
-
-impl DateCols {
-    fn of(d: Option<Date>) -> Self {
-        DateCols {
-            start: d.map(|d| d.start.iso()),
-            end: d.and_then(|d| d.end).map(|e| e.iso()),
-            precision: d.map(|d| d.precision.as_str()),
-            kind: d.map(|d| d.kind.as_str()),
-            uncertain: d.map(|d| d.uncertain),
-            approx: d.map(|d| d.approx),
-        }
-    }
-}
-
-fn ascii(day: &Option<[u8; 10]>) -> Option<&str> {
-    day.as_ref().and_then(|d| std::str::from_utf8(d).ok())
 }
 
 impl<'c> Inserter<'c> {
@@ -125,34 +285,10 @@ impl<'c> Inserter<'c> {
                 "INSERT INTO load_files (run, path, tbl, sha256, bytes, rows) VALUES (?1, ?2, ?3, printf('%064d', 0), 0, 0)",
             )?,
             file_end: conn.prepare("UPDATE load_files SET sha256 = ?1, bytes = ?2, rows = ?3 WHERE id = ?4")?,
-            source: conn.prepare(
-                "INSERT INTO sources (id, kind, title, author, issuer, outlet, published, published_start, \
-                 published_end, published_precision, published_kind, published_uncertain, published_approx, \
-                 url, accessed, language, via, notes, csv_file, csv_line, rowid) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-            )?,
-            actor: conn.prepare(
-                "INSERT INTO actors (id, name, kind, csv_file, csv_line) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?,
-            alias: conn.prepare("INSERT INTO actor_aliases (actor, alias, position) VALUES (?1, ?2, ?3)")?,
-            event: conn.prepare(
-                "INSERT INTO events (id, date, date_start, date_end, date_precision, date_kind, date_uncertain, \
-                 date_approx, title, display_date, notes, location, csv_file, csv_line, rowid) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            )?,
-            event_actor: conn.prepare("INSERT INTO event_actors (event, actor, position) VALUES (?1, ?2, ?3)")?,
-            event_tag: conn.prepare("INSERT INTO event_tags (event, tag, position) VALUES (?1, ?2, ?3)")?,
-            figure: conn.prepare(
-                "INSERT INTO figures (id, measure, value, value_norm, unit, qualifier, lower, lower_norm, upper, \
-                 upper_norm, area, counterpart, period, period_start, period_end, period_precision, period_kind, \
-                 period_uncertain, period_approx, base, event, notes, csv_file, csv_line, rowid) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
-                 ?20, ?21, ?22, ?23, ?24, ?25)",
-            )?,
-            citation: conn.prepare(
-                "INSERT INTO citations (source, event, figure, quote, locator, relation, csv_file, csv_line, id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?,
+            plans: Table::ALL
+                .into_iter()
+                .map(|t| Ok((t, Plan::new(conn, t)?)))
+                .collect::<rusqlite::Result<_>>()?,
             invalid: conn.prepare("INSERT OR IGNORE INTO temp.invalid_ids (tbl, id) VALUES (?1, ?2)")?,
         })
     }
@@ -166,127 +302,33 @@ impl<'c> Inserter<'c> {
     ) -> Result<()> {
         let layout = &info.layout;
         let table = layout.table;
-        let rec = &row.rec;
-        let cell = |c: usize| layout.cell(rec, c);
-        let line = rec.line as i64;
+        let source = Source {
+            layout,
+            rec: &row.rec,
+            parsed: &row.parsed,
+            file_id,
+            rowid: row.rowid,
+            citation: row.citation,
+        };
         if !row.valid {
             // Remember the id of a refused row, so that rows naming it are not also
             // reported as naming an unknown id.
-            if table.has_id()
-                && let Some(id) = cell(col::ID).filter(|id| check::is_id(id))
-            {
+            if let Some(id) = source.id().filter(|id| check::is_id(id)) {
                 self.invalid.execute(params![table.name(), id])?;
             }
             return Ok(());
         }
-        let inserted = match table {
-            Table::Sources => {
-                use col::sources::*;
-                let d = DateCols::of(row.derived.date);
-                self.source.execute(params![
-                    cell(ID),
-                    cell(KIND),
-                    cell(TITLE),
-                    cell(AUTHOR),
-                    cell(ISSUER),
-                    cell(OUTLET),
-                    cell(PUBLISHED),
-                    ascii(&d.start),
-                    ascii(&d.end),
-                    d.precision,
-                    d.kind,
-                    d.uncertain,
-                    d.approx,
-                    cell(URL),
-                    cell(ACCESSED),
-                    cell(LANGUAGE),
-                    cell(VIA),
-                    cell(NOTES),
-                    file_id,
-                    line,
-                    row.rowid
-                ])
-            }
-            Table::Actors => {
-                use col::actors::*;
-                self.actor
-                    .execute(params![cell(ID), cell(NAME), cell(KIND), file_id, line])
-            }
-            Table::Events => {
-                use col::events::*;
-                let d = DateCols::of(row.derived.date);
-                self.event.execute(params![
-                    cell(ID),
-                    cell(DATE),
-                    ascii(&d.start),
-                    ascii(&d.end),
-                    d.precision,
-                    d.kind,
-                    d.uncertain,
-                    d.approx,
-                    cell(TITLE),
-                    cell(DISPLAY_DATE),
-                    cell(NOTES),
-                    cell(LOCATION),
-                    file_id,
-                    line,
-                    row.rowid
-                ])
-            }
-            Table::Figures => {
-                use col::figures::*;
-                let d = DateCols::of(row.derived.date);
-                let [value, lower, upper] = row.derived.nums;
-                self.figure.execute(params![
-                    cell(ID),
-                    cell(MEASURE),
-                    cell(VALUE),
-                    value,
-                    cell(UNIT),
-                    cell(QUALIFIER).unwrap_or("eq"),
-                    cell(LOWER),
-                    lower,
-                    cell(UPPER),
-                    upper,
-                    cell(AREA),
-                    cell(COUNTERPART),
-                    cell(PERIOD),
-                    ascii(&d.start),
-                    ascii(&d.end),
-                    d.precision,
-                    d.kind,
-                    d.uncertain,
-                    d.approx,
-                    cell(BASE),
-                    cell(EVENT),
-                    cell(NOTES),
-                    file_id,
-                    line,
-                    row.rowid
-                ])
-            }
-            Table::Citations => {
-                use col::citations::*;
-                self.citation.execute(params![
-                    cell(SOURCE),
-                    cell(EVENT),
-                    cell(FIGURE),
-                    cell(QUOTE),
-                    cell(LOCATOR),
-                    cell(RELATION).unwrap_or("supports"),
-                    file_id,
-                    line,
-                    row.rowid
-                ])
-            }
+        let Some((_, plan)) = self.plans.iter_mut().find(|(t, _)| *t == table) else {
+            return Err(Error::Internal(format!("no INSERT for {}", table.name())));
         };
-        match inserted {
+        match plan.row.execute(&source) {
             Ok(_) => {}
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
             {
-                let id = cell(col::ID).unwrap_or("");
-                problems.add(info, rec.line, self.duplicate(table, layout, id)?);
+                let id = source.id().unwrap_or("");
+                let finding = duplicate(self.conn, table, layout, id)?;
+                problems.add(info, row.rec.line, finding);
                 return Ok(());
             }
             Err(rusqlite::Error::SqliteFailure(e, msg))
@@ -294,7 +336,7 @@ impl<'c> Inserter<'c> {
             {
                 problems.add(
                     info,
-                    rec.line,
+                    row.rec.line,
                     Finding {
                         column: 1,
                         what: "the database refused the row".into(),
@@ -307,75 +349,25 @@ impl<'c> Inserter<'c> {
             }
             Err(e) => return Err(e.into()),
         }
-        self.children(table, layout, rec, file_id, line, row.citation)?;
-        Ok(())
-    }
-
-    /// Join rows and the inline citation of a row just inserted.
-    fn children(
-        &mut self,
-        table: Table,
-        layout: &Layout,
-        rec: &Record,
-        file_id: i64,
-        line: i64,
-        citation: i64,
-    ) -> Result<()> {
-        let cell = |c: usize| layout.cell(rec, c);
-        match table {
-            Table::Actors => {
-                use col::actors::*;
-                if let Some(aliases) = cell(ALIASES) {
-                    for (i, alias) in check::elements(aliases).enumerate() {
-                        self.alias.execute(params![cell(ID), alias, i as i64 + 1])?;
-                    }
+        // The join rows of the lists, and the inline citation.
+        let id = source.id();
+        for (c, stmt) in &mut plan.lists {
+            if let Some(list) = layout.cell(&row.rec, *c) {
+                for (i, element) in check::elements(list).enumerate() {
+                    stmt.execute(params![id, element, i as i64 + 1])?;
                 }
             }
-            Table::Events => {
-                use col::events::*;
-                let id = cell(ID);
-                for (column, stmt) in [(ACTORS, &mut self.event_actor), (TAGS, &mut self.event_tag)]
-                {
-                    if let Some(list) = cell(column) {
-                        for (i, element) in check::elements(list).enumerate() {
-                            stmt.execute(params![id, element, i as i64 + 1])?;
-                        }
-                    }
-                }
-                self.citation.execute(params![
-                    cell(SOURCE),
-                    id,
-                    None::<&str>,
-                    cell(QUOTE),
-                    cell(LOCATOR),
-                    "supports",
-                    file_id,
-                    line,
-                    citation
-                ])?;
-            }
-            Table::Figures => {
-                use col::figures::*;
-                self.citation.execute(params![
-                    cell(SOURCE),
-                    None::<&str>,
-                    cell(ID),
-                    cell(QUOTE),
-                    cell(LOCATOR),
-                    "supports",
-                    file_id,
-                    line,
-                    citation
-                ])?;
-            }
-            Table::Sources | Table::Citations => {}
+        }
+        if let Some(citation) = &mut plan.citation {
+            citation.execute(&source)?;
         }
         Ok(())
     }
+}
 
-    fn duplicate(&self, table: Table, layout: &Layout, id: &str) -> Result<Finding> {
-        let first: Option<(String, i64)> = self
-            .conn
+/// The finding for an id that an earlier row already defined, with where.
+fn duplicate(conn: &Connection, table: Table, layout: &Layout, id: &str) -> Result<Finding> {
+    let first: Option<(String, i64)> = conn
             .query_row(
                 &format!(
                     "SELECT f.path, t.csv_line FROM {} t JOIN load_files f ON f.id = t.csv_file WHERE t.id = ?1",
@@ -385,18 +377,17 @@ impl<'c> Inserter<'c> {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let found = match first {
-            Some((path, line)) => format!("{}, first defined at {path}:{line}", check::quoted(id)),
-            None => check::quoted(id),
-        };
-        Ok(Finding {
-            column: layout.position(col::ID),
-            what: format!("duplicate {} id", table.noun()),
-            found,
-            fix: format!(
-                "give each {} its own id, or delete the repeated row",
-                table.noun()
-            ),
-        })
-    }
+    let found = match first {
+        Some((path, line)) => format!("{}, first defined at {path}:{line}", check::quoted(id)),
+        None => check::quoted(id),
+    };
+    Ok(Finding {
+        column: table.id_index().map_or(1, |c| layout.position(c)),
+        what: format!("duplicate {} id", table.noun()),
+        found,
+        fix: format!(
+            "give each {} its own id, or delete the repeated row",
+            table.noun()
+        ),
+    })
 }

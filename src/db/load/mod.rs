@@ -19,7 +19,7 @@ mod insert;
 mod reader;
 mod search;
 
-use super::check::{Derived, Finding, Layout, Vocab};
+use super::check::{Finding, Layout, Parsed, Vocab};
 use super::csvread::Record;
 use super::spec::Table;
 use super::{APPLICATION_ID, SCHEMA_VERSION};
@@ -601,7 +601,8 @@ struct FileInfo {
 #[derive(Default)]
 struct Row {
     rec: Record,
-    derived: Derived,
+    /// What each cell was parsed into, one per column.
+    parsed: Vec<Parsed>,
     valid: bool,
     /// The row's rowid (for citations, its id). One counter numbers the rows of every
     /// table in load order, so that the full-text index, which points at events,

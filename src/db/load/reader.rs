@@ -185,7 +185,7 @@ impl Reader {
                 &info.layout,
                 &row.rec,
                 vocab,
-                &mut row.derived,
+                &mut row.parsed,
                 &mut self.findings,
             );
             row.valid = self.findings.is_empty();

@@ -9,7 +9,7 @@
 //! (see `Row::rowid`) make that lookup an indexed one.
 
 use super::{Batch, Message, recycle};
-use crate::db::spec::{Table, col};
+use crate::db::spec::{Search, Store, Table};
 use crate::error::{Error, Result};
 use rusqlite::Connection;
 use std::path::Path;
@@ -71,31 +71,21 @@ pub(super) fn run(
                 }
                 Ok(())
             };
-        let mut layout = None;
+        let mut current = None;
         for msg in rx {
             match msg {
-                Message::Start(info) => layout = Some(info),
+                Message::Start(info) => {
+                    let fields = Indexed::of(info.layout.table);
+                    current = Some((info, fields));
+                }
                 Message::Rows(batch) => {
-                    if let Some(info) = &layout {
+                    if let Some((info, fields)) = &current {
                         let layout = &info.layout;
                         for row in batch.rows[..batch.len].iter().filter(|r| r.valid) {
-                            let cell = |c: usize| layout.cell(&row.rec, c);
-                            match layout.table {
-                                Table::Events => {
-                                    use col::events::*;
-                                    add(row.rowid, cell(TITLE), cell(NOTES))?;
-                                    add(row.citation, None, cell(QUOTE))?;
-                                }
-                                Table::Figures => {
-                                    use col::figures::*;
-                                    add(row.rowid, cell(MEASURE), cell(NOTES))?;
-                                    add(row.citation, None, cell(QUOTE))?;
-                                }
-                                Table::Sources => add(row.rowid, cell(col::sources::TITLE), None)?,
-                                Table::Citations => {
-                                    add(row.rowid, None, cell(col::citations::QUOTE))?
-                                }
-                                Table::Actors => {}
+                            let cell = |c: Option<usize>| c.and_then(|c| layout.cell(&row.rec, c));
+                            add(row.rowid, cell(fields.title), cell(fields.body))?;
+                            if let Some(quote) = fields.cited {
+                                add(row.citation, None, layout.cell(&row.rec, quote))?;
                             }
                         }
                     }
@@ -107,6 +97,32 @@ pub(super) fn run(
     }
     conn.execute_batch("COMMIT")?;
     Ok(conn)
+}
+
+/// The columns of a table whose text the index holds, as the declarations mark them.
+struct Indexed {
+    /// Searched first, under the row's own number.
+    title: Option<usize>,
+    /// Searched second, under the row's own number.
+    body: Option<usize>,
+    /// The inline citation's searched text, under the citation's number.
+    cited: Option<usize>,
+}
+
+impl Indexed {
+    fn of(table: Table) -> Self {
+        let find = |search: Search, store: Store| {
+            table
+                .columns()
+                .iter()
+                .position(|c| c.search == search && c.store == store)
+        };
+        Indexed {
+            title: find(Search::Title, Store::Column),
+            body: find(Search::Body, Store::Column),
+            cited: find(Search::Body, Store::Citation),
+        }
+    }
 }
 
 /// Copies the finished index into the archive, whose `search` table is empty.
