@@ -3,30 +3,26 @@
 
 use crate::common::{Env, one, repo, seeded};
 use calamine::{Data, Reader, Xlsx, open_workbook};
+use dossier::db::spec::{self, Table};
 
-/// Every table, with the columns that say where a row came from left out.
-const TABLES: &[(&str, &str)] = &[
-    (
-        "sources",
-        "id, kind, title, author, issuer, outlet, published, published_start, published_end, published_precision, published_kind, published_uncertain, published_approx, url, accessed, language, via, notes",
-    ),
-    ("actors", "id, name, kind"),
-    ("actor_aliases", "actor, alias, position"),
-    (
-        "events",
-        "id, date, date_start, date_end, date_precision, date_kind, date_uncertain, date_approx, title, display_date, notes, location",
-    ),
-    ("event_actors", "event, actor, position"),
-    ("event_tags", "event, tag, position"),
-    (
-        "figures",
-        "id, measure, value, value_norm, unit, qualifier, lower, lower_norm, upper, upper_norm, area, counterpart, period, period_start, period_end, period_precision, period_kind, period_uncertain, period_approx, base, event, notes",
-    ),
-    (
-        "citations",
-        "id, source, event, figure, quote, locator, relation",
-    ),
-];
+/// Every table that CSV rows fill (the five, and the join tables of their lists), with
+/// its columns as the archive has them, but for those that say where a row came from.
+fn tables(conn: &rusqlite::Connection) -> Vec<(String, String)> {
+    spec::archive_tables()
+        .into_iter()
+        .map(|t| {
+            let mut stmt = conn
+                .prepare("SELECT name FROM pragma_table_info(?1) WHERE name NOT IN ('csv_file', 'csv_line')")
+                .unwrap();
+            let columns: Vec<String> = stmt
+                .query_map([t], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            (t.to_string(), columns.join(", "))
+        })
+        .collect()
+}
 
 fn rows(
     conn: &rusqlite::Connection,
@@ -56,44 +52,55 @@ fn export_dir_round_trips_the_seed_table_by_table() {
     let run = env.run(&["load", "out", "--db", "again.db"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let (a, b) = (env.db("dossier.db"), env.db("again.db"));
-    for (table, columns) in TABLES {
+    let tables = tables(&a);
+    assert_eq!(tables.len(), 8);
+    for (table, columns) in &tables {
         let (left, right) = (rows(&a, table, columns), rows(&b, table, columns));
         assert!(!left.is_empty(), "{table}");
         assert_eq!(left, right, "{table} differs after the round trip");
     }
-    // The exported files are the seed's files, row for row.
-    for table in ["sources", "actors", "events", "figures", "citations"] {
-        let exported = std::fs::read_to_string(env.path(&format!("out/{table}.csv"))).unwrap();
-        let seed = std::fs::read_to_string(repo().join(format!("seed/{table}.csv"))).unwrap();
-        let mut normal = csv::Reader::from_reader(seed.as_bytes());
-        let mut got = csv::Reader::from_reader(exported.as_bytes());
-        let seed_rows: Vec<csv::StringRecord> = normal.records().map(Result::unwrap).collect();
-        let got_rows: Vec<csv::StringRecord> = got.records().map(Result::unwrap).collect();
-        // The seed leaves qualifier and relation empty where export writes the default.
-        let defaulted = |r: &csv::StringRecord, i: usize, d: &str| {
-            r.iter()
-                .enumerate()
-                .map(|(j, c)| {
-                    if j == i && c.is_empty() {
-                        d.to_string()
-                    } else {
-                        c.to_string()
-                    }
+    // The exported files are the seed's files, row for row, with every declared
+    // column: those the seed leaves out are empty, or hold the column's default, as
+    // do the empty cells of such a column in the seed (qualifier eq).
+    for table in Table::ALL {
+        let file = table.file_name();
+        let exported = std::fs::read_to_string(env.path(&format!("out/{file}"))).unwrap();
+        let seed = std::fs::read_to_string(repo().join(format!("seed/{file}"))).unwrap();
+        let read = |text: &str| -> Vec<Vec<String>> {
+            let mut r = csv::Reader::from_reader(text.as_bytes());
+            let header = r.headers().unwrap().clone();
+            r.records()
+                .map(|r| {
+                    let r = r.unwrap();
+                    table
+                        .columns()
+                        .iter()
+                        .map(|c| {
+                            let cell = header
+                                .iter()
+                                .position(|h| h == c.name)
+                                .map_or("", |i| &r[i]);
+                            match c.default {
+                                Some(d) if cell.is_empty() => d.to_string(),
+                                _ => cell.to_string(),
+                            }
+                        })
+                        .collect()
                 })
-                .collect::<Vec<_>>()
+                .collect()
         };
-        for (s, g) in seed_rows.iter().zip(&got_rows) {
-            let (s, g) = match table {
-                "figures" => (defaulted(s, 7, "eq"), defaulted(g, 7, "eq")),
-                "citations" => (defaulted(s, 5, "supports"), defaulted(g, 5, "supports")),
-                _ => (
-                    s.iter().map(String::from).collect(),
-                    g.iter().map(String::from).collect(),
-                ),
-            };
-            assert_eq!(s, g, "{table}");
-        }
-        assert_eq!(seed_rows.len(), got_rows.len(), "{table}");
+        assert_eq!(
+            csv::Reader::from_reader(exported.as_bytes())
+                .headers()
+                .unwrap()
+                .iter()
+                .collect::<Vec<_>>()
+                .join(","),
+            table.header()
+        );
+        let (seed_rows, got_rows) = (read(&seed), read(&exported));
+        assert!(!seed_rows.is_empty(), "{file}");
+        assert_eq!(seed_rows, got_rows, "{file}");
     }
 }
 
