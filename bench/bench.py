@@ -11,6 +11,7 @@ Results are printed as a Markdown table and written to bench/results.md.
 """
 
 import argparse
+import csv
 import os
 import platform
 import re
@@ -52,12 +53,27 @@ def generate(events, out):
     subprocess.run([GENERATE, "--events", str(events), "--seed", "1", "--out", str(out)], check=True)
 
 
+def shell_script(data, path):
+    """Writes the sqlite3 shell's import script for the files in `data`: a STRICT table
+    for each file, created from its header (the columns dossier declares, as the
+    generator writes them) with the same primary key, then bench/shell-import.sql."""
+    creates = []
+    for table in ("sources", "actors", "events", "figures", "citations"):
+        with open(data / f"{table}.csv", newline="", encoding="utf-8") as f:
+            header = next(csv.reader(f))
+        columns = [f"{c} TEXT PRIMARY KEY" if c == "id" else f"{c} TEXT" for c in header]
+        creates.append(f"CREATE TABLE {table} ({', '.join(columns)}) STRICT;\n")
+    path.write_bytes("".join(creates).encode() + (ROOT / "bench" / "shell-import.sql").read_bytes())
+
+
 def shell_import(data, db):
-    """The sqlite3 shell's typed import of the same files (bench/shell-import.sql)."""
+    """The sqlite3 shell's typed import of the same files (see shell_script)."""
     if db.exists():
         db.unlink()
-    with open(ROOT / "bench" / "shell-import.sql", "rb") as script:
-        return run(["sqlite3", str(db)], stdin=script, cwd=data)
+    script = db.with_name(db.name + ".import.sql")
+    shell_script(data, script)
+    with open(script, "rb") as stdin:
+        return run(["sqlite3", str(db)], stdin=stdin, cwd=data)
 
 
 def dossier_load(data, db, log=None):

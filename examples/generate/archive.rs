@@ -1,6 +1,7 @@
 //! The archive generator behind `examples/generate`, shared with the tests that need
 //! a large archive.
 
+use dossier::db::spec::{Check, Column, Table};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -177,12 +178,90 @@ pub fn generate(a: &Args) -> io::Result<()> {
     let orgs = (a.events / 5000).clamp(10, 2000);
     let actors = actor_ids(people, orgs);
     let mut rng = Rng(a.seed);
-    write_actors(a, &actors, &mut rng)?;
-    write_sources(a, sources, &actors, &mut rng)?;
-    write_events(a, sources, &actors, &mut rng)?;
-    write_figures(a, sources, &actors, &mut rng)?;
-    write_citations(a, sources, &mut rng)?;
+    let ids = Ids {
+        sources,
+        actors: &actors,
+        events: a.events,
+    };
+    write_actors(a, &ids, &mut rng)?;
+    write_sources(a, &ids, &mut rng)?;
+    write_events(a, &ids, &mut rng)?;
+    write_figures(a, &ids, &mut rng)?;
+    write_citations(a, &ids, &mut rng)?;
     Ok(())
+}
+
+/// The ids each file defines, for the cells that refer to them.
+struct Ids<'a> {
+    sources: u64,
+    actors: &'a [String],
+    /// Events, and as many figures.
+    events: u64,
+}
+
+impl Ids<'_> {
+    /// A random id of a table's rows; with `before`, one of the rows above that one
+    /// (so that chains of references to the same table never loop), or none for the
+    /// first row.
+    fn any(&self, rng: &mut Rng, table: Table, before: Option<u64>) -> String {
+        let count = match table {
+            Table::Sources => self.sources,
+            Table::Actors => self.actors.len() as u64,
+            Table::Events | Table::Figures => self.events,
+            Table::Citations => 0,
+        };
+        let count = before.map_or(count, |b| b.min(count));
+        if count == 0 {
+            return String::new();
+        }
+        let k = rng.below(count);
+        match table {
+            Table::Sources => source_id(k),
+            Table::Actors => self.actors[k as usize].clone(),
+            Table::Events => format!("ev-{k:08}"),
+            Table::Figures => format!("fig-{k:08}"),
+            Table::Citations => String::new(),
+        }
+    }
+}
+
+/// A valid cell for a column that the writers below have no rule for, made from its
+/// declared check: a column added to dossier is filled, and so measured, before
+/// anyone teaches the generator about it.
+fn declared(rng: &mut Rng, ids: &Ids<'_>, table: Table, row: u64, column: &Column) -> String {
+    // Of a pair that a row fills one of, the writer fills the one it means.
+    if table.exactly_one_of().contains(&column.name) {
+        return String::new();
+    }
+    match column.check {
+        Check::Id => format!("{}-{row:08}", table.noun()),
+        Check::Line => words(rng, 3),
+        Check::Title => title(rng),
+        Check::Text => sentence(rng),
+        Check::Quote => quote(rng),
+        Check::Date => date(rng),
+        Check::Day => "2026-01-15".into(),
+        Check::Value => value(rng),
+        Check::Unit => rng.pick(UNITS).into(),
+        Check::Qualifier => String::new(),
+        Check::Relation => rng.pick(&["supports", "disputes", "mentions"]).into(),
+        Check::SourceKind => rng.pick(&["article", "report", "statement"]).into(),
+        Check::ActorKind => rng.pick(&["state", "organization", "person"]).into(),
+        Check::Language => rng.pick(&["en", "ru", "ko"]).into(),
+        Check::Url => format!("https://example.org/{}/{row}", table.name()),
+        Check::Ref(t) => ids.any(rng, t, (t == table).then_some(row)),
+        Check::RefList(t) => {
+            let first = ids.any(rng, t, None);
+            let second = ids.any(rng, t, None);
+            if first == second {
+                first
+            } else {
+                format!("{first};{second}")
+            }
+        }
+        Check::Tags => rng.pick(TAGS).into(),
+        Check::Aliases => format!("{} {row} alias", table.noun()),
+    }
 }
 
 fn actor_ids(people: u64, orgs: u64) -> Vec<String> {
@@ -192,11 +271,12 @@ fn actor_ids(people: u64, orgs: u64) -> Vec<String> {
     ids
 }
 
-fn file(a: &Args, name: &str) -> io::Result<BufWriter<File>> {
-    Ok(BufWriter::with_capacity(
-        1 << 20,
-        File::create(a.out.join(name))?,
-    ))
+/// Creates a table's file and writes its header, as dossier declares it.
+fn file(a: &Args, table: Table) -> io::Result<BufWriter<File>> {
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(a.out.join(table.file_name()))?);
+    w.write_all(table.header().as_bytes())?;
+    w.write_all(b"\n")?;
+    Ok(w)
 }
 
 /// Writes a CSV field, quoting it when it needs quotes.
@@ -210,12 +290,34 @@ fn field(w: &mut impl Write, s: &str) -> io::Result<()> {
     }
 }
 
-fn row(w: &mut impl Write, fields: &[&str]) -> io::Result<()> {
-    for (i, f) in fields.iter().enumerate() {
-        if i > 0 {
+/// Writes row `i` of a table from named cells, in the declared column order; a
+/// column not named is filled from its declaration.
+fn row(
+    w: &mut impl Write,
+    table: Table,
+    cells: &[(&str, &str)],
+    rng: &mut Rng,
+    ids: &Ids<'_>,
+    i: u64,
+) -> io::Result<()> {
+    let mut fields: Vec<Option<&str>> = vec![None; table.columns().len()];
+    for (name, value) in cells {
+        let c = table.index(name).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{} has no column {name}", table.file_name()),
+            )
+        })?;
+        fields[c] = Some(value);
+    }
+    for (c, (f, column)) in fields.iter().zip(table.columns()).enumerate() {
+        if c > 0 {
             w.write_all(b",")?;
         }
-        field(w, f)?;
+        match f {
+            Some(text) => field(w, text)?,
+            None => field(w, &declared(rng, ids, table, i, column))?,
+        }
     }
     w.write_all(b"\n")
 }
@@ -322,10 +424,9 @@ fn list(rng: &mut Rng, pool: &[String], max: u64) -> String {
     chosen.join(";")
 }
 
-fn write_actors(a: &Args, actors: &[String], rng: &mut Rng) -> io::Result<()> {
-    let mut w = file(a, "actors.csv")?;
-    row(&mut w, &["id", "name", "kind", "aliases"])?;
-    for id in actors {
+fn write_actors(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
+    let mut w = file(a, Table::Actors)?;
+    for (i, id) in ids.actors.iter().enumerate() {
         let (name, kind) = if let Some(n) = id.strip_prefix("org-") {
             (format!("Organisation {n}"), "organization")
         } else if let Some(n) = id.strip_prefix("person-") {
@@ -338,7 +439,19 @@ fn write_actors(a: &Args, actors: &[String], rng: &mut Rng) -> io::Result<()> {
         } else {
             String::new()
         };
-        row(&mut w, &[id, &name, kind, &aliases])?;
+        row(
+            &mut w,
+            Table::Actors,
+            &[
+                ("id", id),
+                ("name", &name),
+                ("kind", kind),
+                ("aliases", &aliases),
+            ],
+            rng,
+            ids,
+            i as u64,
+        )?;
     }
     w.flush()
 }
@@ -347,26 +460,10 @@ fn source_id(i: u64) -> String {
     format!("src-{i:07}")
 }
 
-fn write_sources(a: &Args, n: u64, actors: &[String], rng: &mut Rng) -> io::Result<()> {
-    let mut w = file(a, "sources.csv")?;
-    row(
-        &mut w,
-        &[
-            "id",
-            "kind",
-            "title",
-            "author",
-            "issuer",
-            "outlet",
-            "published",
-            "url",
-            "accessed",
-            "language",
-            "via",
-            "notes",
-        ],
-    )?;
-    for i in 0..n {
+fn write_sources(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
+    let actors = ids.actors;
+    let mut w = file(a, Table::Sources)?;
+    for i in 0..ids.sources {
         let id = source_id(i);
         // Reported sources point back at an earlier one, so chains never loop.
         let via = if i > 0 && rng.chance(50) {
@@ -409,44 +506,36 @@ fn write_sources(a: &Args, n: u64, actors: &[String], rng: &mut Rng) -> io::Resu
         };
         row(
             &mut w,
+            Table::Sources,
             &[
-                &id,
-                kind,
-                &title,
-                &author,
-                &issuer,
-                rng.pick(&["", "Daily Example", "Example Wire", "Example Review"]),
-                &published,
-                &url,
-                &accessed,
-                rng.pick(&["en", "ru", "ko", "zh", "ja"]),
-                &via,
-                &notes,
+                ("id", &id),
+                ("kind", kind),
+                ("title", &title),
+                ("author", &author),
+                ("issuer", &issuer),
+                (
+                    "outlet",
+                    rng.pick(&["", "Daily Example", "Example Wire", "Example Review"]),
+                ),
+                ("published", &published),
+                ("url", &url),
+                ("accessed", &accessed),
+                ("language", rng.pick(&["en", "ru", "ko", "zh", "ja"])),
+                ("via", &via),
+                ("notes", &notes),
             ],
+            rng,
+            ids,
+            i,
         )?;
     }
     w.flush()
 }
 
-fn write_events(a: &Args, sources: u64, actors: &[String], rng: &mut Rng) -> io::Result<()> {
+fn write_events(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
+    let (sources, actors) = (ids.sources, ids.actors);
     let tags: Vec<String> = TAGS.iter().map(|t| t.to_string()).collect();
-    let mut w = file(a, "events.csv")?;
-    row(
-        &mut w,
-        &[
-            "id",
-            "date",
-            "title",
-            "source",
-            "quote",
-            "locator",
-            "display_date",
-            "notes",
-            "location",
-            "actors",
-            "tags",
-        ],
-    )?;
+    let mut w = file(a, Table::Events)?;
     for i in 0..a.events {
         let id = format!("ev-{i:08}");
         let date = date(rng);
@@ -461,47 +550,34 @@ fn write_events(a: &Args, sources: u64, actors: &[String], rng: &mut Rng) -> io:
         };
         row(
             &mut w,
+            Table::Events,
             &[
-                &id,
-                &date,
-                &title(rng),
-                &source_id(rng.below(sources)),
-                &quote(rng),
-                &format!("para {}", 1 + rng.below(40)),
-                &display,
-                &notes,
-                if rng.chance(40) { rng.pick(PLACES) } else { "" },
-                &list(rng, actors, 3),
-                &list(rng, &tags, 2),
+                ("id", &id),
+                ("date", &date),
+                ("title", &title(rng)),
+                ("source", &source_id(rng.below(sources))),
+                ("quote", &quote(rng)),
+                ("locator", &format!("para {}", 1 + rng.below(40))),
+                ("display_date", &display),
+                ("notes", &notes),
+                (
+                    "location",
+                    if rng.chance(40) { rng.pick(PLACES) } else { "" },
+                ),
+                ("actors", &list(rng, actors, 3)),
+                ("tags", &list(rng, &tags, 2)),
             ],
+            rng,
+            ids,
+            i,
         )?;
     }
     w.flush()
 }
 
-fn write_figures(a: &Args, sources: u64, actors: &[String], rng: &mut Rng) -> io::Result<()> {
-    let mut w = file(a, "figures.csv")?;
-    row(
-        &mut w,
-        &[
-            "id",
-            "measure",
-            "value",
-            "unit",
-            "source",
-            "quote",
-            "locator",
-            "qualifier",
-            "lower",
-            "upper",
-            "area",
-            "counterpart",
-            "period",
-            "base",
-            "event",
-            "notes",
-        ],
-    )?;
+fn write_figures(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
+    let (sources, actors) = (ids.sources, ids.actors);
+    let mut w = file(a, Table::Figures)?;
     for i in 0..a.events {
         let id = format!("fig-{i:08}");
         // A share points at an earlier figure, so bases never loop.
@@ -551,35 +627,36 @@ fn write_figures(a: &Args, sources: u64, actors: &[String], rng: &mut Rng) -> io
         };
         row(
             &mut w,
+            Table::Figures,
             &[
-                &id,
-                &measure,
-                &value,
-                unit,
-                &source_id(rng.below(sources)),
-                &quote(rng),
-                &format!("para {}", 1 + rng.below(40)),
-                qualifier,
-                lower,
-                upper,
-                &area,
-                &counterpart,
-                &period,
-                &base,
-                &event,
-                &notes,
+                ("id", &id),
+                ("measure", &measure),
+                ("value", &value),
+                ("unit", unit),
+                ("source", &source_id(rng.below(sources))),
+                ("quote", &quote(rng)),
+                ("locator", &format!("para {}", 1 + rng.below(40))),
+                ("qualifier", qualifier),
+                ("lower", lower),
+                ("upper", upper),
+                ("area", &area),
+                ("counterpart", &counterpart),
+                ("period", &period),
+                ("base", &base),
+                ("event", &event),
+                ("notes", &notes),
             ],
+            rng,
+            ids,
+            i,
         )?;
     }
     w.flush()
 }
 
-fn write_citations(a: &Args, sources: u64, rng: &mut Rng) -> io::Result<()> {
-    let mut w = file(a, "citations.csv")?;
-    row(
-        &mut w,
-        &["source", "event", "figure", "quote", "locator", "relation"],
-    )?;
+fn write_citations(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
+    let sources = ids.sources;
+    let mut w = file(a, Table::Citations)?;
     for i in 0..a.events {
         if rng.chance(20) {
             let relation = rng.pick(&[
@@ -587,27 +664,35 @@ fn write_citations(a: &Args, sources: u64, rng: &mut Rng) -> io::Result<()> {
             ]);
             row(
                 &mut w,
+                Table::Citations,
                 &[
-                    &source_id(rng.below(sources)),
-                    &format!("ev-{i:08}"),
-                    "",
-                    &quote(rng),
-                    &format!("p. {}", 1 + rng.below(300)),
-                    relation,
+                    ("source", &source_id(rng.below(sources))),
+                    ("event", &format!("ev-{i:08}")),
+                    ("figure", ""),
+                    ("quote", &quote(rng)),
+                    ("locator", &format!("p. {}", 1 + rng.below(300))),
+                    ("relation", relation),
                 ],
+                rng,
+                ids,
+                i,
             )?;
         }
         if rng.chance(5) {
             row(
                 &mut w,
+                Table::Citations,
                 &[
-                    &source_id(rng.below(sources)),
-                    "",
-                    &format!("fig-{i:08}"),
-                    &quote(rng),
-                    &format!("table {}", 1 + rng.below(20)),
-                    "supports",
+                    ("source", &source_id(rng.below(sources))),
+                    ("event", ""),
+                    ("figure", &format!("fig-{i:08}")),
+                    ("quote", &quote(rng)),
+                    ("locator", &format!("table {}", 1 + rng.below(20))),
+                    ("relation", "supports"),
                 ],
+                rng,
+                ids,
+                i,
             )?;
         }
     }

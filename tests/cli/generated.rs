@@ -1,7 +1,8 @@
 //! Archives from the benchmark generator: deterministic, valid, and fully indexed.
 
 use crate::archive;
-use crate::common::{Env, one};
+use crate::common::{Env, one, repo};
+use dossier::db::spec::Table;
 
 fn generate(env: &Env, dir: &str, events: u64, seed: u64) {
     archive::generate(&archive::Args {
@@ -87,5 +88,58 @@ fn a_generated_archive_loads_with_a_consistent_search_index() {
             .all(|l| l.to_lowercase().contains("[coal]")),
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn the_generator_writes_every_declared_column() {
+    let env = Env::new();
+    generate(&env, "g", 500, 3);
+    for table in Table::ALL {
+        let mut reader = csv::Reader::from_path(env.path(&format!("g/{}", table.file_name())))
+            .expect("generated file");
+        let header: Vec<String> = reader
+            .headers()
+            .expect("header")
+            .iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(header.join(","), table.header(), "{}", table.file_name());
+        let mut filled = vec![false; header.len()];
+        for record in reader.records() {
+            for (i, cell) in record.expect("record").iter().enumerate() {
+                filled[i] |= !cell.is_empty();
+            }
+        }
+        // A benchmark that never fills a column never measures what it costs.
+        for (name, filled) in header.iter().zip(filled) {
+            assert!(filled, "the generator never fills {}.{name}", table.name());
+        }
+    }
+}
+
+#[test]
+fn the_shell_import_script_indexes_declared_columns() {
+    // bench.py creates the shell's tables from the generated files' headers; the
+    // script adds the indexes, which must name columns those tables have.
+    let script = std::fs::read_to_string(repo().join("bench/shell-import.sql")).expect("script");
+    let mut indexes = 0;
+    for line in script.lines().filter(|l| l.starts_with("CREATE INDEX")) {
+        let (_, rest) = line.split_once(" ON ").expect("ON");
+        let (table, columns) = rest.split_once(" (").expect("columns");
+        let table = Table::from_name(table).unwrap_or_else(|| panic!("{line}: no such file"));
+        for column in columns.trim_end_matches(");").split(", ") {
+            assert!(
+                table.index(column).is_some(),
+                "{line}: {column} is not a column of {}",
+                table.file_name()
+            );
+        }
+        indexes += 1;
+    }
+    assert!(indexes >= 10, "{indexes}");
+    assert!(
+        !script.lines().any(|l| l.starts_with("CREATE TABLE")),
+        "bench.py creates the tables from the headers"
     );
 }
