@@ -983,6 +983,30 @@ mod tests {
     }
 
     #[test]
+    fn a_file_appears_only_when_the_output_is_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        let files = || {
+            std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+        };
+        let mut out = Output::file(&path).unwrap();
+        out.line("first").unwrap();
+        assert!(!path.exists());
+        out.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first\n");
+        assert_eq!(files(), ["out.txt"]);
+
+        let mut out = Output::file(&path).unwrap();
+        out.line("second").unwrap();
+        drop(out);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first\n");
+        assert_eq!(files(), ["out.txt"]);
+    }
+
+    #[test]
     fn columns_align_text_left_and_numbers_right() {
         let buf = Shared::default();
         let mut out = Output::to(Box::new(buf.clone()));
