@@ -300,27 +300,35 @@ impl Registry {
                     path: path.clone(),
                     source,
                 })?;
-                let q = parse(&text, Origin::File(path.clone())).map_err(|e| {
-                    Error::Query(format!("{}:{}:1: {}", path.display(), e.line, e.message))
+                let q = parse(&text, Origin::File(path.clone())).map_err(|e| Error::QueryFile {
+                    path: path.clone(),
+                    line: e.line,
+                    message: e.message,
                 })?;
                 let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
                 if q.name != stem {
-                    return Err(Error::Query(format!(
-                        "{}:1:1: the query is named {:?} but the file is {stem}.sql — name the file after the query",
-                        path.display(),
-                        q.name
-                    )));
+                    return Err(Error::QueryFile {
+                        message: format!(
+                            "the query is named {:?} but the file is {stem}.sql — name the file after the query",
+                            q.name
+                        ),
+                        path,
+                        line: 1,
+                    });
                 }
                 if let Some(other) = queries.iter().find(|o| o.name == q.name) {
                     let was = match &other.origin {
                         Origin::BuiltIn => "a built-in query".to_string(),
                         Origin::File(p) => p.display().to_string(),
                     };
-                    return Err(Error::Query(format!(
-                        "{}:1:1: the name {:?} is already taken by {was} — rename the file and its name: line",
-                        path.display(),
-                        q.name
-                    )));
+                    return Err(Error::QueryFile {
+                        message: format!(
+                            "the name {:?} is already taken by {was} — rename the file and its name: line",
+                            q.name
+                        ),
+                        path,
+                        line: 1,
+                    });
                 }
                 queries.push(q);
             }
@@ -691,6 +699,59 @@ mod tests {
             r.get(3).unwrap(),
         );
         assert_eq!(row, (1, "2015-12-31".into(), "[\"PRK\",\"PRK\"]".into(), 0));
+    }
+
+    /// Each way a query file can be unusable is a `QueryFile` error at its line.
+    #[test]
+    fn unusable_query_files_are_named_with_their_line() {
+        let load = |name: &str, text: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(name), text).unwrap();
+            match Registry::load(Some(dir.path())) {
+                Err(Error::QueryFile {
+                    path,
+                    line,
+                    message,
+                }) => {
+                    assert_eq!(path, dir.path().join(name));
+                    (line, message)
+                }
+                other => panic!("{name}: {:?}", other.map(|r| r.queries.len())),
+            }
+        };
+        assert_eq!(
+            load("t.sql", "-- name: t\n-- summary: S\n-- param: n number optional | h\nSELECT :n\n"),
+            (
+                3,
+                "unknown type \"number\": use text, integer, real, date, boolean or actor (add [] for a list)"
+                    .into()
+            )
+        );
+        assert_eq!(
+            load("other.sql", "-- name: t\n-- summary: S\nSELECT 1\n"),
+            (
+                1,
+                "the query is named \"t\" but the file is other.sql — name the file after the query"
+                    .into()
+            )
+        );
+        assert_eq!(
+            load("via.sql", "-- name: via\n-- summary: S\nSELECT 1\n"),
+            (
+                1,
+                "the name \"via\" is already taken by a built-in query — rename the file and its name: line"
+                    .into()
+            )
+        );
+        let e = Error::QueryFile {
+            path: PathBuf::from("q/t.sql"),
+            line: 3,
+            message: "what".into(),
+        };
+        assert_eq!(
+            (e.to_string().as_str(), e.exit_code()),
+            ("q/t.sql:3:1: what", 1)
+        );
     }
 
     #[test]
