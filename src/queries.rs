@@ -8,7 +8,7 @@
 //! -- name: timeline
 //! -- summary: Events in timeline order, filtered by date, actor and tag
 //! -- param: from date optional | keep events that may have happened on or after this date
-//! -- param: actor actor[] optional | keep events involving any of these actors
+//! -- param: actor actor[] optional | keep events involving this actor (repeat for any of several)
 //! -- param: within boolean default false | keep only events certainly inside from..to
 //! ```
 //!
@@ -344,6 +344,25 @@ impl Registry {
                 names.join(", ")
             ))
         })
+    }
+}
+
+/// The help of a built-in query's parameter, written as a flag's help (capitalised),
+/// for the commands that offer the parameter as a flag; empty if there is no such
+/// parameter, which the tests rule out.
+pub fn flag_help(query: &str, param: &str) -> String {
+    let help = BUILT_IN
+        .iter()
+        .filter(|(name, _)| *name == query)
+        .filter_map(|(_, text)| parse(text, Origin::BuiltIn).ok())
+        .flat_map(|q| q.params)
+        .find(|p| p.name == param)
+        .map(|p| p.help)
+        .unwrap_or_default();
+    let mut chars = help.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => help,
     }
 }
 

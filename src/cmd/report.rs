@@ -8,8 +8,8 @@
 
 mod chart;
 
-use super::{Context, for_each_row, given, open_output};
-use crate::cli::{ReportArgs, ReportFormat};
+use super::{Context, for_each_row, open_output};
+use crate::cli::{EventFilter, ReportArgs, ReportFormat};
 use crate::db::dates::{self, Date};
 use crate::db::read::Archive;
 use crate::error::{Error, Result};
@@ -117,7 +117,7 @@ struct Report {
     made: DateTime<Utc>,
     archive: String,
     load: Option<Load>,
-    filters: Filters,
+    filters: EventFilter,
     events: Vec<Event>,
     figures: Vec<Figure>,
     sources: Vec<Source>,
@@ -141,44 +141,34 @@ struct InputFile {
     sha256: String,
 }
 
-struct Filters {
-    from: Option<String>,
-    to: Option<String>,
-    actors: Vec<String>,
-    tags: Vec<String>,
+/// The `dossier timeline` command that lists the events of a report.
+fn timeline_command(f: &EventFilter) -> String {
+    let mut cmd = String::from("dossier timeline");
+    if let Some(d) = &f.from {
+        cmd.push_str(&format!(" --from {d}"));
+    }
+    if let Some(d) = &f.to {
+        cmd.push_str(&format!(" --to {d}"));
+    }
+    for a in &f.actor {
+        cmd.push_str(&format!(" --actor {a}"));
+    }
+    for t in &f.tag {
+        cmd.push_str(&format!(" --tag {t}"));
+    }
+    if f.within {
+        cmd.push_str(" --within");
+    }
+    cmd
 }
 
-impl Filters {
-    fn any(&self) -> bool {
-        self.from.is_some() || self.to.is_some() || !self.actors.is_empty() || !self.tags.is_empty()
-    }
-
-    /// The `dossier timeline` command that lists the same events.
-    fn timeline_command(&self) -> String {
-        let mut cmd = String::from("dossier timeline");
-        if let Some(f) = &self.from {
-            cmd.push_str(&format!(" --from {f}"));
-        }
-        if let Some(t) = &self.to {
-            cmd.push_str(&format!(" --to {t}"));
-        }
-        for a in &self.actors {
-            cmd.push_str(&format!(" --actor {a}"));
-        }
-        for t in &self.tags {
-            cmd.push_str(&format!(" --tag {t}"));
-        }
-        cmd
-    }
-
-    /// The date range the filters name, for the chart's axis.
-    fn range(&self) -> (Option<dates::Day>, Option<dates::Day>) {
-        let parse = |d: &Option<String>| d.as_deref().and_then(|d| dates::parse(d).ok());
-        (
-            parse(&self.from).map(|d| d.start),
-            parse(&self.to).and_then(|d| d.end),
-        )
-    }
+/// The date range a filter names, for the chart's axis.
+fn date_range(f: &EventFilter) -> (Option<dates::Day>, Option<dates::Day>) {
+    let parse = |d: &Option<String>| d.as_deref().and_then(|d| dates::parse(d).ok());
+    (
+        parse(&f.from).map(|d| d.start),
+        parse(&f.to).and_then(|d| d.end),
+    )
 }
 
 struct Event {
@@ -285,20 +275,9 @@ fn gather(
     ctx: &Context,
     made: DateTime<Utc>,
 ) -> Result<Report> {
-    let filters = Filters {
-        from: args.from.clone(),
-        to: args.to.clone(),
-        actors: args.actor.clone(),
-        tags: args.tag.clone(),
-    };
-    let mut params = given(&[("from", args.from.clone()), ("to", args.to.clone())]);
-    params.extend(args.actor.iter().map(|a| ("actor".to_string(), a.clone())));
-    params.extend(args.tag.iter().map(|t| ("tag".to_string(), t.clone())));
-
-    let mut timeline_params = params.clone();
-    timeline_params.push(("within".into(), "false".into()));
+    let params = args.filter.to_params();
     let mut events = Vec::new();
-    each_row(archive, registry, "timeline", &timeline_params, |row| {
+    each_row(archive, registry, "timeline", &params, |row| {
         let date = row.text("date")?;
         events.push(Event {
             id: row.text("id")?,
@@ -412,7 +391,7 @@ fn gather(
         made,
         archive: ctx.db.display().to_string(),
         load,
-        filters,
+        filters: args.filter.clone(),
         events,
         figures,
         sources,
@@ -473,7 +452,7 @@ impl Report {
 
     fn filters_text(&self) -> String {
         let f = &self.filters;
-        if !f.any() {
+        if f.is_empty() {
             return "none: the whole archive".into();
         }
         let mut parts = Vec::new();
@@ -483,16 +462,19 @@ impl Report {
         if let Some(d) = &f.to {
             parts.push(format!("to {d}"));
         }
-        if !f.actors.is_empty() {
+        if !f.actor.is_empty() {
             let names: Vec<String> = f
-                .actors
+                .actor
                 .iter()
                 .map(|a| format!("{} ({a})", self.actor_name(a)))
                 .collect();
             parts.push(format!("actors {}", names.join(", ")));
         }
-        if !f.tags.is_empty() {
-            parts.push(format!("tags {}", f.tags.join(", ")));
+        if !f.tag.is_empty() {
+            parts.push(format!("tags {}", f.tag.join(", ")));
+        }
+        if f.within {
+            parts.push("only events certainly inside the dates (--within)".into());
         }
         parts.join("; ")
     }
@@ -512,17 +494,22 @@ impl Report {
         format!(
             "{n} {}, in timeline order: the events `{}` lists.",
             plural(n, "event", "events"),
-            self.filters.timeline_command()
+            timeline_command(&self.filters)
         )
     }
 
     fn figures_intro(&self) -> &'static str {
         let f = &self.filters;
-        if !f.any() {
+        let dated = f.from.is_some() || f.to.is_some();
+        if !dated && f.actor.is_empty() && f.tag.is_empty() {
             "Every figure in the archive."
-        } else if !f.tags.is_empty() {
+        } else if !f.tag.is_empty() {
             "The figures that belong to the events above (figures have no tags)."
-        } else if f.from.is_some() || f.to.is_some() {
+        } else if dated && f.within {
+            "The figures that belong to the events above, and those whose period lies certainly \
+             inside the dates (and, when actors are named, whose area or counterpart is one of \
+             them). A figure with no period is shown only through its event."
+        } else if dated {
             "The figures that belong to the events above, and those whose period overlaps the dates \
              (and, when actors are named, whose area or counterpart is one of them). A figure with \
              no period is shown only through its event."
@@ -839,7 +826,7 @@ fn html(r: &Report, s: &mut dyn Write) -> io::Result<()> {
     writeln!(s, "<section id=\"timeline\">\n<h2>Timeline</h2>")?;
     let intro = esc(&r.timeline_intro());
     writeln!(s, "<p>{}</p>", code_spans(&intro))?;
-    let (axis_from, axis_to) = r.filters.range();
+    let (axis_from, axis_to) = date_range(&r.filters);
     let chart_events: Vec<chart::Event<'_>> = r
         .events
         .iter()
@@ -1057,12 +1044,7 @@ mod tests {
             made: made_at(Some("2024-01-31T12:00:00Z")).unwrap(),
             archive: "a.db".into(),
             load: None,
-            filters: Filters {
-                from: None,
-                to: None,
-                actors: Vec::new(),
-                tags: Vec::new(),
-            },
+            filters: EventFilter::default(),
             events: Vec::new(),
             figures: Vec::new(),
             sources: Vec::new(),
@@ -1086,6 +1068,65 @@ mod tests {
             let e = markdown(&report, &mut tidy).unwrap_err();
             assert_eq!(e.kind(), io::ErrorKind::StorageFull, "{room}");
         }
+    }
+
+    /// With dates, `within` keeps the figures whose period lies inside them, as it keeps
+    /// the events; without, it leaves the figures as they are.
+    #[test]
+    fn within_narrows_the_figures_to_periods_inside_the_dates() {
+        let conn = crate::db::in_memory().unwrap();
+        conn.execute_batch(
+            "INSERT INTO load_runs VALUES (1, 'a', 'b', 'v', 'x');
+             INSERT INTO load_files VALUES (1, 1, 'p', 'figures', printf('%064d', 0), 0, 0);
+             INSERT INTO figures (id, measure, value, value_norm, unit, qualifier, period, period_start, period_end, csv_file, csv_line) VALUES
+               ('inside', 'm', '1', 1, 'count', 'eq', '2015', '2015-01-01', '2015-12-31', 1, 2),
+               ('overlap', 'm', '1', 1, 'count', 'eq', '2013/2015', '2013-01-01', '2015-12-31', 1, 3),
+               ('open', 'm', '1', 1, 'count', 'eq', '2015/..', '2015-01-01', NULL, 1, 4),
+               ('undated', 'm', '1', 1, 'count', 'eq', NULL, NULL, NULL, 1, 5);",
+        )
+        .unwrap();
+        let registry = Registry::load(None).unwrap();
+        let query = registry.get("report-figures").unwrap();
+        let ids = |f: EventFilter| -> Vec<String> {
+            let b = crate::queries::bind(query, &f.to_params(), &conn).unwrap();
+            let mut stmt = conn.prepare(&query.sql).unwrap();
+            b.apply(&mut stmt).unwrap();
+            let mut ids: Vec<String> = Vec::new();
+            let mut rows = stmt.raw_query();
+            while let Some(r) = rows.next().unwrap() {
+                ids.push(r.get("id").unwrap());
+            }
+            ids.sort();
+            ids
+        };
+        let dated = EventFilter {
+            from: Some("2014".into()),
+            to: Some("2016".into()),
+            ..EventFilter::default()
+        };
+        assert_eq!(ids(dated.clone()), ["inside", "open", "overlap"]);
+        assert_eq!(
+            ids(EventFilter {
+                within: true,
+                ..dated
+            }),
+            ["inside"]
+        );
+        let from_only = EventFilter {
+            from: Some("2014".into()),
+            within: true,
+            ..EventFilter::default()
+        };
+        assert_eq!(ids(from_only), ["inside"]);
+        let all = ["inside", "open", "overlap", "undated"];
+        assert_eq!(ids(EventFilter::default()), all);
+        assert_eq!(
+            ids(EventFilter {
+                within: true,
+                ..EventFilter::default()
+            }),
+            all
+        );
     }
 
     #[test]
