@@ -29,7 +29,7 @@ pub enum Format {
 }
 
 /// How rows are written.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Style {
     pub format: Format,
     pub header: bool,
