@@ -566,18 +566,12 @@ pub struct DatasetteArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::queries::owned_pairs as pairs;
     use clap::CommandFactory;
 
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
-    }
-
-    fn pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
     }
 
     #[test]

@@ -406,6 +406,15 @@ pub fn split_pair(text: &str) -> Result<(String, String)> {
     }
 }
 
+/// `name=value` pairs as the commands pass them, from literals.
+#[cfg(test)]
+pub fn owned_pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// Checks values given on the command line against a query's parameters, fills in
 /// defaults, and returns what to bind.
 pub fn bind(query: &Query, given: &[(String, String)], conn: &Connection) -> Result<Bindings> {
@@ -660,20 +669,13 @@ mod tests {
 
     #[test]
     fn values_are_checked_against_their_types() {
-        let conn = crate::db::in_memory().unwrap();
+        let conn = crate::db::in_memory_with_file("actors");
         conn.execute_batch(
-            "INSERT INTO load_runs VALUES (1, 'a', 'b', 'v', 'x');
-             INSERT INTO load_files VALUES (1, 1, 'p', 'actors', printf('%064d', 0), 0, 0);
-             INSERT INTO actors (id, name, kind, csv_file, csv_line) VALUES ('PRK', 'North Korea', 'state', 1, 2);",
+            "INSERT INTO actors (id, name, kind, csv_file, csv_line) VALUES ('PRK', 'North Korea', 'state', 1, 2);",
         )
         .unwrap();
         let query = q("-- name: t\n-- summary: S\n-- param: n integer required | n\n-- param: d date optional | d\n-- param: a actor[] optional | a\n-- param: b boolean default false | b\nSELECT :n, :d_end, :a, :b").unwrap();
-        let given = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
+        let given = owned_pairs;
         let err =
             |pairs: &[(&str, &str)]| bind(&query, &given(pairs), &conn).unwrap_err().to_string();
         assert_eq!(

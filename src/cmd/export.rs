@@ -345,6 +345,7 @@ fn export_dir(dir: &Path, ctx: &Context) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::queries::owned_pairs as pairs;
     use clap::Parser;
 
     #[test]
@@ -379,13 +380,6 @@ mod tests {
             crate::cli::Command::Export(a) => a,
             other => panic!("{other:?}"),
         }
-    }
-
-    fn pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
     }
 
     #[test]

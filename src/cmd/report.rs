@@ -1074,11 +1074,9 @@ mod tests {
     /// the events; without, it leaves the figures as they are.
     #[test]
     fn within_narrows_the_figures_to_periods_inside_the_dates() {
-        let conn = crate::db::in_memory().unwrap();
+        let conn = crate::db::in_memory_with_file("figures");
         conn.execute_batch(
-            "INSERT INTO load_runs VALUES (1, 'a', 'b', 'v', 'x');
-             INSERT INTO load_files VALUES (1, 1, 'p', 'figures', printf('%064d', 0), 0, 0);
-             INSERT INTO figures (id, measure, value, value_norm, unit, qualifier, period, period_start, period_end, csv_file, csv_line) VALUES
+            "INSERT INTO figures (id, measure, value, value_norm, unit, qualifier, period, period_start, period_end, csv_file, csv_line) VALUES
                ('inside', 'm', '1', 1, 'count', 'eq', '2015', '2015-01-01', '2015-12-31', 1, 2),
                ('overlap', 'm', '1', 1, 'count', 'eq', '2013/2015', '2013-01-01', '2015-12-31', 1, 3),
                ('open', 'm', '1', 1, 'count', 'eq', '2015/..', '2015-01-01', NULL, 1, 4),
