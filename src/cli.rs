@@ -226,27 +226,57 @@ pub struct PlainArgs {
     pub out: OutputArgs,
 }
 
-#[derive(Debug, Args)]
-pub struct TimelineArgs {
-    /// Keep events that may have happened on or after this date (2014, 2014-06, 2014-06-23)
-    #[arg(long, value_name = "DATE")]
+/// Which events to keep, for `timeline` and `report`: the parameters of the `timeline`
+/// canned query, offered as flags. Each flag's help is the query's own, read from its
+/// header (src/queries/timeline.sql), so that `dossier timeline --help` and
+/// `dossier queries timeline` cannot drift apart.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Args)]
+pub struct EventFilter {
+    #[arg(long, value_name = "DATE", help = timeline_help("from"))]
     pub from: Option<String>,
 
-    /// Keep events that may have happened on or before this date
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", help = timeline_help("to"))]
     pub to: Option<String>,
 
-    /// Keep events involving this actor (repeat for any of several)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", help = timeline_help("actor"))]
     pub actor: Vec<String>,
 
-    /// Keep events with this tag (repeat for any of several)
-    #[arg(long, value_name = "TAG")]
+    #[arg(long, value_name = "TAG", help = timeline_help("tag"))]
     pub tag: Vec<String>,
 
-    /// Keep only events certainly inside --from..--to, not those that merely overlap it
-    #[arg(long)]
+    #[arg(long, help = timeline_help("within"))]
     pub within: bool,
+}
+
+impl EventFilter {
+    /// The filters as the `timeline` query's parameters, `name=value` pairs with a
+    /// pair for each value of a list; what was not given is left out.
+    pub fn to_params(&self) -> Vec<(String, String)> {
+        let pair = |name: &str, value: &String| (name.to_string(), value.clone());
+        let mut params = Vec::new();
+        params.extend(self.from.iter().map(|d| pair("from", d)));
+        params.extend(self.to.iter().map(|d| pair("to", d)));
+        params.extend(self.actor.iter().map(|a| pair("actor", a)));
+        params.extend(self.tag.iter().map(|t| pair("tag", t)));
+        params.push(("within".into(), self.within.to_string()));
+        params
+    }
+
+    /// Whether the filter keeps every event.
+    pub fn is_empty(&self) -> bool {
+        *self == EventFilter::default()
+    }
+}
+
+/// The help of a parameter of the `timeline` query, as a flag's help.
+fn timeline_help(param: &str) -> String {
+    crate::queries::flag_help("timeline", param)
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    pub filter: EventFilter,
 
     #[command(flatten)]
     pub out: OutputArgs,
@@ -482,21 +512,8 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Keep events that may have happened on or after this date (2014, 2014-06, 2014-06-23)
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-
-    /// Keep events that may have happened on or before this date
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
-
-    /// Keep events involving this actor (repeat for any of several)
-    #[arg(long, value_name = "ID")]
-    pub actor: Vec<String>,
-
-    /// Keep events with this tag (repeat for any of several)
-    #[arg(long, value_name = "TAG")]
-    pub tag: Vec<String>,
+    #[command(flatten)]
+    pub filter: EventFilter,
 
     /// The report's form
     #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
@@ -549,11 +566,136 @@ pub struct DatasetteArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::queries::owned_pairs as pairs;
     use clap::CommandFactory;
 
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn an_event_filter_gives_the_timeline_query_its_parameters() {
+        assert_eq!(
+            EventFilter::default().to_params(),
+            pairs(&[("within", "false")])
+        );
+        assert!(EventFilter::default().is_empty());
+        let f = EventFilter {
+            from: Some("2014".into()),
+            to: Some("2016-06".into()),
+            actor: vec!["RUS".into(), "PRK".into()],
+            tag: vec!["trade".into()],
+            within: true,
+        };
+        assert!(!f.is_empty());
+        assert_eq!(
+            f.to_params(),
+            pairs(&[
+                ("from", "2014"),
+                ("to", "2016-06"),
+                ("actor", "RUS"),
+                ("actor", "PRK"),
+                ("tag", "trade"),
+                ("within", "true"),
+            ])
+        );
+        for one in [
+            EventFilter {
+                to: Some("2016".into()),
+                ..EventFilter::default()
+            },
+            EventFilter {
+                within: true,
+                ..EventFilter::default()
+            },
+        ] {
+            assert!(!one.is_empty(), "{one:?}");
+        }
+    }
+
+    /// `timeline` and `report` take the same flags into the same filter.
+    #[test]
+    fn timeline_and_report_share_their_filter_flags() {
+        let flags = [
+            "--from", "2014", "--to", "2016", "--actor", "RUS", "--actor", "PRK", "--tag", "trade",
+            "--within",
+        ];
+        let filter = |command: &str| {
+            let cli = Cli::try_parse_from(["dossier", command].into_iter().chain(flags)).unwrap();
+            match cli.command {
+                Command::Timeline(a) => a.filter,
+                Command::Report(a) => a.filter,
+                other => panic!("{other:?}"),
+            }
+        };
+        let timeline = filter("timeline");
+        assert_eq!(timeline, filter("report"));
+        assert_eq!(
+            timeline.to_params(),
+            pairs(&[
+                ("from", "2014"),
+                ("to", "2016"),
+                ("actor", "RUS"),
+                ("actor", "PRK"),
+                ("tag", "trade"),
+                ("within", "true"),
+            ])
+        );
+    }
+
+    /// Every parameter of the `timeline` query is a flag of the filter and the other
+    /// way round, each taking values as the parameter does, with the parameter's help.
+    #[test]
+    fn the_filter_flags_are_the_timeline_query_parameters() {
+        use crate::queries::{Registry, Type};
+        let registry = Registry::load(None).unwrap();
+        let query = registry.get("timeline").unwrap();
+        let command = EventFilter::augment_args(clap::Command::new("filter"));
+        let flags: Vec<&clap::Arg> = command.get_arguments().collect();
+        assert_eq!(flags.len(), query.params.len());
+        for p in &query.params {
+            let flag = flags
+                .iter()
+                .find(|a| a.get_long() == Some(p.name.as_str()))
+                .unwrap_or_else(|| panic!("no flag --{}", p.name));
+            let help = flag.get_help().map(|h| h.to_string()).unwrap_or_default();
+            let mut expected = p.help.clone();
+            expected[..1].make_ascii_uppercase();
+            assert_eq!(help, expected, "--{}", p.name);
+            let action = flag.get_action();
+            match (p.ty, p.list) {
+                (Type::Boolean, false) => {
+                    assert!(matches!(action, clap::ArgAction::SetTrue), "--{}", p.name)
+                }
+                (_, true) => assert!(matches!(action, clap::ArgAction::Append), "--{}", p.name),
+                (_, false) => assert!(matches!(action, clap::ArgAction::Set), "--{}", p.name),
+            }
+        }
+        // And the parameters bind: names, types and values.
+        let conn = crate::db::in_memory().unwrap();
+        let f = EventFilter {
+            from: Some("2014".into()),
+            to: Some("2016".into()),
+            tag: vec!["trade".into()],
+            within: true,
+            ..EventFilter::default()
+        };
+        for name in ["timeline", "report-figures"] {
+            let query = registry.get(name).unwrap();
+            crate::queries::bind(query, &f.to_params(), &conn)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn a_flag_help_is_its_parameter_help_capitalised() {
+        assert_eq!(
+            crate::queries::flag_help("timeline", "from"),
+            "Keep events that may have happened on or after this date (2014, 2014-06, 2014-06-23)"
+        );
+        assert_eq!(crate::queries::flag_help("timeline", "nosuch"), "");
+        assert_eq!(crate::queries::flag_help("nosuch", "from"), "");
     }
 
     #[test]

@@ -65,6 +65,9 @@ impl fmt::Display for Problems {
     }
 }
 
+/// What a search may look like, for a search that is not understood.
+const SEARCH_EXAMPLES: &str = "for example: coal, \"crossed the line\", nucl*, coal AND China, wheat OR flour, coal NOT China";
+
 pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
@@ -130,9 +133,31 @@ pub enum Error {
     #[error("{0}")]
     TooBig(String),
 
-    /// SQLite could not run a query; the text shows where, when it knows.
+    /// SQLite could not run a query: its own words, with a pointer under the SQL when it
+    /// knows where.
     #[error("{0}")]
-    Query(String),
+    QueryFailed(String),
+
+    /// The text of a search is not FTS5 syntax; `reason` is SQLite's.
+    #[error(
+        "search: {query:?} is not a search dossier understands ({reason}) — {SEARCH_EXAMPLES}; \
+         put words with punctuation in double quotes"
+    )]
+    BadSearch { query: String, reason: String },
+
+    /// A canned-query file that cannot be used: its header is malformed, or its name
+    /// does not fit. `line` is where the problem is.
+    #[error("{}:{line}:1: {message}", path.display())]
+    QueryFile {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    /// No event, figure, source or actor has this id; `hint` is the nearest one, or
+    /// where to look.
+    #[error("no event, figure, source or actor has the id {id:?} — {hint}")]
+    UnknownId { id: String, hint: String },
 
     /// Writing to standard output failed (a closed pipe is not an error; see `main`).
     #[error("cannot write the output: {0}")]
@@ -153,7 +178,7 @@ impl Error {
     /// The process exit code: 2 for a usage error, 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::BadSearch { .. } => 2,
             _ => 1,
         }
     }
@@ -174,3 +199,39 @@ impl From<rusqlite::Error> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A search the user mistyped is a usage error; a fact that is not there, or a
+    /// query SQLite cannot run, is not.
+    #[test]
+    fn query_errors_keep_their_words_and_exit_codes() {
+        let search = Error::BadSearch {
+            query: "\"open".into(),
+            reason: "unterminated string".into(),
+        };
+        assert_eq!(search.exit_code(), 2);
+        assert_eq!(
+            search.to_string(),
+            "search: \"\\\"open\" is not a search dossier understands (unterminated string) — \
+             for example: coal, \"crossed the line\", nucl*, coal AND China, wheat OR flour, \
+             coal NOT China; put words with punctuation in double quotes"
+        );
+        let id = Error::UnknownId {
+            id: "ev-1".into(),
+            hint: "did you mean ev-10?".into(),
+        };
+        assert_eq!(id.exit_code(), 1);
+        assert_eq!(
+            id.to_string(),
+            "no event, figure, source or actor has the id \"ev-1\" — did you mean ev-10?"
+        );
+        let failed = Error::QueryFailed("no such column: x".into());
+        assert_eq!(
+            (failed.to_string().as_str(), failed.exit_code()),
+            ("no such column: x", 1)
+        );
+    }
+}

@@ -2,6 +2,7 @@
 //! output module. The `dossier` binary (src/main.rs) is a thin caller; the library
 //! exists so that tests and fuzz targets can reach the parsers and the loader directly.
 
+pub mod atomic;
 pub mod cli;
 pub mod cmd;
 pub mod db;

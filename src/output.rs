@@ -6,10 +6,10 @@
 //! result. The table format is the one exception in kind, not in bound: it holds the
 //! first rows to size its columns, then streams the rest at those widths.
 
+use crate::atomic::AtomicFile;
 use rusqlite::types::{Value, ValueRef};
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The formats every row-printing command offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -29,7 +29,7 @@ pub enum Format {
 }
 
 /// How rows are written.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Style {
     pub format: Format,
     pub header: bool,
@@ -59,8 +59,9 @@ pub struct Output {
     w: Box<dyn Write>,
     /// Shows how many rows have been written, for long exports.
     progress: Option<crate::progress::Bar>,
-    /// For `-o FILE`: the temporary file being written, and the final name.
-    file: Option<(PathBuf, PathBuf)>,
+    /// For `-o FILE`: the file being written, put in place by `finish`. It is removed
+    /// if the output is dropped unfinished.
+    file: Option<AtomicFile>,
 }
 
 impl Output {
@@ -72,17 +73,16 @@ impl Output {
         }
     }
 
-    /// Writes to `path` through a temporary file beside it, renamed on `finish`, so a
-    /// failed command never leaves half a file where a whole one was expected.
+    /// Writes to `path` through a temporary file beside it, synced and renamed on
+    /// `finish`, so a failed command never leaves half a file where a whole one was
+    /// expected.
     pub fn file(path: &Path) -> io::Result<Self> {
-        let mut name = path.file_name().unwrap_or_default().to_os_string();
-        name.push(format!(".{}.part", std::process::id()));
-        let temp = path.with_file_name(name);
-        let f = File::create(&temp)?;
+        let file = AtomicFile::beside(path, &format!(".{}.part", std::process::id()));
+        let f = file.create()?;
         Ok(Output {
             w: Box::new(BufWriter::with_capacity(256 * 1024, f)),
             progress: None,
-            file: Some((temp, path.to_path_buf())),
+            file: Some(file),
         })
     }
 
@@ -137,22 +137,11 @@ impl Output {
 
     pub fn finish(mut self) -> io::Result<()> {
         self.w.flush()?;
-        if let Some((temp, path)) = self.file.take() {
-            // Close the file before renaming it.
-            drop(std::mem::replace(&mut self.w, Box::new(io::sink())));
-            if let Err(e) = std::fs::rename(&temp, &path) {
-                let _ = std::fs::remove_file(&temp);
-                return Err(e);
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Output {
-    fn drop(&mut self) {
-        if let Some((temp, _)) = &self.file {
-            let _ = std::fs::remove_file(temp);
+        // Closed before it is synced and renamed.
+        drop(self.w);
+        match self.file {
+            Some(file) => file.commit(),
+            None => Ok(()),
         }
     }
 }
@@ -991,6 +980,30 @@ mod tests {
             ..Style::new(Format::Table)
         };
         assert_eq!(render(style, &["a"], &[vec![Value::Integer(1)]]), "1\n");
+    }
+
+    #[test]
+    fn a_file_appears_only_when_the_output_is_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        let files = || {
+            std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+        };
+        let mut out = Output::file(&path).unwrap();
+        out.line("first").unwrap();
+        assert!(!path.exists());
+        out.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first\n");
+        assert_eq!(files(), ["out.txt"]);
+
+        let mut out = Output::file(&path).unwrap();
+        out.line("second").unwrap();
+        drop(out);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first\n");
+        assert_eq!(files(), ["out.txt"]);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! -- name: timeline
 //! -- summary: Events in timeline order, filtered by date, actor and tag
 //! -- param: from date optional | keep events that may have happened on or after this date
-//! -- param: actor actor[] optional | keep events involving any of these actors
+//! -- param: actor actor[] optional | keep events involving this actor (repeat for any of several)
 //! -- param: within boolean default false | keep only events certainly inside from..to
 //! ```
 //!
@@ -300,27 +300,35 @@ impl Registry {
                     path: path.clone(),
                     source,
                 })?;
-                let q = parse(&text, Origin::File(path.clone())).map_err(|e| {
-                    Error::Query(format!("{}:{}:1: {}", path.display(), e.line, e.message))
+                let q = parse(&text, Origin::File(path.clone())).map_err(|e| Error::QueryFile {
+                    path: path.clone(),
+                    line: e.line,
+                    message: e.message,
                 })?;
                 let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
                 if q.name != stem {
-                    return Err(Error::Query(format!(
-                        "{}:1:1: the query is named {:?} but the file is {stem}.sql — name the file after the query",
-                        path.display(),
-                        q.name
-                    )));
+                    return Err(Error::QueryFile {
+                        message: format!(
+                            "the query is named {:?} but the file is {stem}.sql — name the file after the query",
+                            q.name
+                        ),
+                        path,
+                        line: 1,
+                    });
                 }
                 if let Some(other) = queries.iter().find(|o| o.name == q.name) {
                     let was = match &other.origin {
                         Origin::BuiltIn => "a built-in query".to_string(),
                         Origin::File(p) => p.display().to_string(),
                     };
-                    return Err(Error::Query(format!(
-                        "{}:1:1: the name {:?} is already taken by {was} — rename the file and its name: line",
-                        path.display(),
-                        q.name
-                    )));
+                    return Err(Error::QueryFile {
+                        message: format!(
+                            "the name {:?} is already taken by {was} — rename the file and its name: line",
+                            q.name
+                        ),
+                        path,
+                        line: 1,
+                    });
                 }
                 queries.push(q);
             }
@@ -336,6 +344,25 @@ impl Registry {
                 names.join(", ")
             ))
         })
+    }
+}
+
+/// The help of a built-in query's parameter, written as a flag's help (capitalised),
+/// for the commands that offer the parameter as a flag; empty if there is no such
+/// parameter, which the tests rule out.
+pub fn flag_help(query: &str, param: &str) -> String {
+    let help = BUILT_IN
+        .iter()
+        .filter(|(name, _)| *name == query)
+        .filter_map(|(_, text)| parse(text, Origin::BuiltIn).ok())
+        .flat_map(|q| q.params)
+        .find(|p| p.name == param)
+        .map(|p| p.help)
+        .unwrap_or_default();
+    let mut chars = help.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => help,
     }
 }
 
@@ -377,6 +404,15 @@ pub fn split_pair(text: &str) -> Result<(String, String)> {
             "-p takes name=value (found {text:?})"
         ))),
     }
+}
+
+/// `name=value` pairs as the commands pass them, from literals.
+#[cfg(test)]
+pub fn owned_pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Checks values given on the command line against a query's parameters, fills in
@@ -633,20 +669,13 @@ mod tests {
 
     #[test]
     fn values_are_checked_against_their_types() {
-        let conn = crate::db::in_memory().unwrap();
+        let conn = crate::db::in_memory_with_file("actors");
         conn.execute_batch(
-            "INSERT INTO load_runs VALUES (1, 'a', 'b', 'v', 'x');
-             INSERT INTO load_files VALUES (1, 1, 'p', 'actors', printf('%064d', 0), 0, 0);
-             INSERT INTO actors (id, name, kind, csv_file, csv_line) VALUES ('PRK', 'North Korea', 'state', 1, 2);",
+            "INSERT INTO actors (id, name, kind, csv_file, csv_line) VALUES ('PRK', 'North Korea', 'state', 1, 2);",
         )
         .unwrap();
         let query = q("-- name: t\n-- summary: S\n-- param: n integer required | n\n-- param: d date optional | d\n-- param: a actor[] optional | a\n-- param: b boolean default false | b\nSELECT :n, :d_end, :a, :b").unwrap();
-        let given = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
+        let given = owned_pairs;
         let err =
             |pairs: &[(&str, &str)]| bind(&query, &given(pairs), &conn).unwrap_err().to_string();
         assert_eq!(
@@ -691,6 +720,59 @@ mod tests {
             r.get(3).unwrap(),
         );
         assert_eq!(row, (1, "2015-12-31".into(), "[\"PRK\",\"PRK\"]".into(), 0));
+    }
+
+    /// Each way a query file can be unusable is a `QueryFile` error at its line.
+    #[test]
+    fn unusable_query_files_are_named_with_their_line() {
+        let load = |name: &str, text: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(name), text).unwrap();
+            match Registry::load(Some(dir.path())) {
+                Err(Error::QueryFile {
+                    path,
+                    line,
+                    message,
+                }) => {
+                    assert_eq!(path, dir.path().join(name));
+                    (line, message)
+                }
+                other => panic!("{name}: {:?}", other.map(|r| r.queries.len())),
+            }
+        };
+        assert_eq!(
+            load("t.sql", "-- name: t\n-- summary: S\n-- param: n number optional | h\nSELECT :n\n"),
+            (
+                3,
+                "unknown type \"number\": use text, integer, real, date, boolean or actor (add [] for a list)"
+                    .into()
+            )
+        );
+        assert_eq!(
+            load("other.sql", "-- name: t\n-- summary: S\nSELECT 1\n"),
+            (
+                1,
+                "the query is named \"t\" but the file is other.sql — name the file after the query"
+                    .into()
+            )
+        );
+        assert_eq!(
+            load("via.sql", "-- name: via\n-- summary: S\nSELECT 1\n"),
+            (
+                1,
+                "the name \"via\" is already taken by a built-in query — rename the file and its name: line"
+                    .into()
+            )
+        );
+        let e = Error::QueryFile {
+            path: PathBuf::from("q/t.sql"),
+            line: 3,
+            message: "what".into(),
+        };
+        assert_eq!(
+            (e.to_string().as_str(), e.exit_code()),
+            ("q/t.sql:3:1: what", 1)
+        );
     }
 
     #[test]

@@ -2,79 +2,198 @@
 //! spreadsheets, or as an Excel workbook; or the whole archive, as the CSV files
 //! `load` reads or as one workbook.
 
-use super::{Context, open_output, pairs, prepare_canned, run_canned, streamed};
+use super::{Context, open_output, pairs, prepare_canned, streamed};
 use crate::cli::{ExportArgs, ExportFormat};
+use crate::db::read::Archive;
 use crate::db::{dump, spec::Table};
 use crate::error::{Error, Result, plural};
 use crate::output::{self, Format, Output, Style};
 use crate::progress::{self, Bar};
 use crate::xlsx::Workbook;
-use rusqlite::OptionalExtension;
+use rusqlite::{OptionalExtension, Statement};
 use std::path::Path;
 
 pub fn run(args: &ExportArgs, ctx: &Context) -> Result<()> {
-    if args.excel && !matches!(args.format, ExportFormat::Rows(Format::Csv | Format::Tsv)) {
-        return Err(Error::Usage(
-            "--excel shapes CSV and TSV; leave it out for other formats".into(),
-        ));
+    match Export::of(args)? {
+        Export::Dir(dir) => export_dir(dir, ctx),
+        Export::Workbook(sheets, path) => export_workbook(&sheets, path, !args.no_header, ctx),
+        Export::Rows(rows, style) => export_rows(&rows, style, args.output.as_deref(), ctx),
     }
-    if let Some(dir) = &args.dir {
-        if args.excel
-            || args.format != ExportFormat::Rows(Format::Csv)
-            || args.no_header
-            || !args.params.is_empty()
-        {
+}
+
+/// What `export` was asked to write, and in what form: resolved from the command line
+/// in one place, [`Export::of`], which refuses every combination that makes no sense
+/// before anything is opened.
+#[derive(Debug, PartialEq)]
+enum Export<'a> {
+    /// A table, view or query, in a row format.
+    Rows(Rows<'a>, Style),
+    /// A table, view or query as the sheet of a workbook, or the whole archive.
+    Workbook(Sheets<'a>, &'a Path),
+    /// The CSV files `load` reads, into this folder.
+    Dir(&'a Path),
+}
+
+/// Rows to export.
+#[derive(Debug, PartialEq)]
+enum Rows<'a> {
+    /// A table or view, by name as given (the archive says whether it exists).
+    Object(&'a str),
+    /// Read-only SQL, with its -p parameters.
+    Query(&'a str, Vec<(String, String)>),
+    /// A canned query, with its -p parameters.
+    Run(&'a str, Vec<(String, String)>),
+}
+
+/// The sheets of a workbook.
+#[derive(Debug, PartialEq)]
+enum Sheets<'a> {
+    One(Rows<'a>),
+    /// Every table of [`WORKBOOK_TABLES`], a sheet each.
+    All,
+}
+
+/// The one thing the command line names to export.
+enum Target<'a> {
+    Object(&'a str),
+    Query(&'a str),
+    Run(&'a str),
+    Dir(&'a Path),
+    All,
+}
+
+impl<'a> Export<'a> {
+    fn of(args: &'a ExportArgs) -> Result<Self> {
+        if args.excel && !matches!(args.format, ExportFormat::Rows(Format::Csv | Format::Tsv)) {
             return Err(Error::Usage(
-                "--dir writes the exact CSV files load reads; it takes no --excel, --format, --no-header or -p".into(),
+                "--excel shapes CSV and TSV; leave it out for other formats".into(),
             ));
         }
-        return export_dir(dir, ctx);
-    }
-    let format = match args.format {
-        ExportFormat::Xlsx => return export_workbook(args, ctx),
-        ExportFormat::Rows(_) if args.all => {
-            return Err(Error::Usage(
-                "--all writes one workbook: add --format xlsx -o FILE (for the CSV files load reads, use --dir DIR)".into(),
-            ));
-        }
-        ExportFormat::Rows(format) => format,
-    };
-    let style = Style {
-        format,
-        header: !args.no_header,
-        excel: args.excel,
-    };
-    let given = pairs(&args.params)?;
-    let archive = ctx.open()?;
-    let mut out = open_output(args.output.as_deref())?;
-    let show = progress::wanted(ctx.quiet);
-    match (&args.name, &args.query, &args.run) {
-        (Some(name), None, None) => {
-            no_params(&given)?;
-            let name = object(&archive.conn, name)?;
-            if show {
-                out.show_progress(Bar::rows(
-                    true,
-                    table_rows(&archive.conn, &name),
-                    "exporting",
-                ));
+        let rows = match Target::of(args)? {
+            Target::Dir(dir) => {
+                if args.excel
+                    || args.format != ExportFormat::Rows(Format::Csv)
+                    || args.no_header
+                    || !args.params.is_empty()
+                {
+                    return Err(Error::Usage(
+                        "--dir writes the exact CSV files load reads; it takes no --excel, --format, --no-header or -p".into(),
+                    ));
+                }
+                return Ok(Export::Dir(dir));
             }
-            let mut stmt = archive.prepare(&select_all(&name))?;
-            output::query(&mut out, style, &mut stmt).map_err(|e| streamed(&archive, e))?;
-        }
-        (None, Some(sql), None) => {
-            out.show_progress(Bar::rows(show, None, "exporting"));
-            let mut stmt = archive.prepare(sql)?;
-            super::sql::bind_text(&mut stmt, &given)?;
-            output::query(&mut out, style, &mut stmt).map_err(|e| streamed(&archive, e))?;
-        }
-        (None, None, Some(name)) => {
-            out.show_progress(Bar::rows(show, None, "exporting"));
-            let registry = ctx.all_queries()?;
-            run_canned(&archive, &registry, name, &given, style, &mut out)?;
-        }
-        _ => return Err(what_to_export()),
+            Target::All => {
+                if args.format != ExportFormat::Xlsx {
+                    return Err(Error::Usage(
+                        "--all writes one workbook: add --format xlsx -o FILE (for the CSV files load reads, use --dir DIR)".into(),
+                    ));
+                }
+                no_params(args, "--all")?;
+                return Ok(Export::Workbook(Sheets::All, workbook_file(args)?));
+            }
+            Target::Object(name) => {
+                no_params(args, "a table or view")?;
+                Rows::Object(name)
+            }
+            Target::Query(sql) => Rows::Query(sql, pairs(&args.params)?),
+            Target::Run(name) => Rows::Run(name, pairs(&args.params)?),
+        };
+        Ok(match args.format {
+            ExportFormat::Xlsx => Export::Workbook(Sheets::One(rows), workbook_file(args)?),
+            ExportFormat::Rows(format) => Export::Rows(
+                rows,
+                Style {
+                    format,
+                    header: !args.no_header,
+                    excel: args.excel,
+                },
+            ),
+        })
     }
+}
+
+impl<'a> Target<'a> {
+    /// The one thing named; clap refuses two, and none is refused here.
+    fn of(args: &'a ExportArgs) -> Result<Self> {
+        let named = [
+            args.name.as_deref().map(Target::Object),
+            args.query.as_deref().map(Target::Query),
+            args.run.as_deref().map(Target::Run),
+            args.dir.as_deref().map(Target::Dir),
+            args.all.then_some(Target::All),
+        ];
+        let mut named = named.into_iter().flatten();
+        match (named.next(), named.next()) {
+            (Some(target), None) => Ok(target),
+            (None, _) => Err(Error::Usage(
+                "say what to export: a table or view name, --query SQL, --run NAME, --dir DIR or --all (with --format xlsx)"
+                    .into(),
+            )),
+            (Some(_), Some(_)) => Err(Error::Usage(
+                "export one thing at a time: a table or view name, --query SQL, --run NAME, --dir DIR or --all"
+                    .into(),
+            )),
+        }
+    }
+}
+
+/// The file a workbook goes to: it must be named.
+fn workbook_file(args: &ExportArgs) -> Result<&Path> {
+    args.output.as_deref().ok_or_else(|| {
+        Error::Usage(
+            "xlsx is a binary workbook, not text for a terminal or a pipe: name the file with -o FILE (for example -o archive.xlsx)".into(),
+        )
+    })
+}
+
+/// Refuses -p for what takes no parameters.
+fn no_params(args: &ExportArgs, what: &str) -> Result<()> {
+    if args.params.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "-p goes with --query or --run, not with {what}"
+        )))
+    }
+}
+
+impl Rows<'_> {
+    /// The statement that gives the rows, bound; and a name for them: the table or
+    /// view as SQLite spells it, the canned query's name, or `query`.
+    fn prepare<'c>(&self, archive: &'c Archive, ctx: &Context) -> Result<(Statement<'c>, String)> {
+        match self {
+            Rows::Object(name) => {
+                let name = object(&archive.conn, name)?;
+                Ok((archive.prepare(&select_all(&name))?, name))
+            }
+            Rows::Query(sql, given) => {
+                let mut stmt = archive.prepare(sql)?;
+                super::sql::bind_text(&mut stmt, given)?;
+                Ok((stmt, "query".into()))
+            }
+            Rows::Run(name, given) => {
+                let registry = ctx.all_queries()?;
+                let stmt = prepare_canned(archive, &registry, name, given)?;
+                Ok((stmt, name.to_string()))
+            }
+        }
+    }
+}
+
+/// Rows in a row format, to standard output or a file.
+fn export_rows(rows: &Rows<'_>, style: Style, path: Option<&Path>, ctx: &Context) -> Result<()> {
+    let archive = ctx.open()?;
+    let (mut stmt, name) = rows.prepare(&archive, ctx)?;
+    let mut out = open_output(path)?;
+    let show = progress::wanted(ctx.quiet);
+    // A table's rows are counted cheaply; a view's or a query's count would cost as
+    // much as the export.
+    let total = match rows {
+        Rows::Object(_) if show => table_rows(&archive.conn, &name),
+        _ => None,
+    };
+    out.show_progress(Bar::rows(show, total, "exporting"));
+    output::query(&mut out, style, &mut stmt).map_err(|e| streamed(&archive, e))?;
     Ok(out.finish()?)
 }
 
@@ -98,23 +217,6 @@ fn table_rows(conn: &rusqlite::Connection, name: &str) -> Option<u64> {
     )
     .ok()
     .map(|n| n as u64)
-}
-
-fn what_to_export() -> Error {
-    Error::Usage(
-        "say what to export: a table or view name, --query SQL, --run NAME, --dir DIR or --all (with --format xlsx)"
-            .into(),
-    )
-}
-
-fn no_params(given: &[(String, String)]) -> Result<()> {
-    if given.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Usage(
-            "-p goes with --query or --run, not with a table or view".into(),
-        ))
-    }
 }
 
 /// Every row of a table or view, in the order `SELECT *` gives: the same statement for
@@ -149,42 +251,22 @@ pub const WORKBOOK_TABLES: &[&str] = &[
 const NOT_IN_WORKBOOK: &[&str] = &["source_kinds", "actor_kinds", "units"];
 
 /// `--format xlsx`: one table, view or query as a sheet, or the whole archive.
-fn export_workbook(args: &ExportArgs, ctx: &Context) -> Result<()> {
-    let Some(path) = args.output.as_deref() else {
-        return Err(Error::Usage(
-            "xlsx is a binary workbook, not text for a terminal or a pipe: name the file with -o FILE (for example -o archive.xlsx)".into(),
-        ));
-    };
-    let given = pairs(&args.params)?;
+fn export_workbook(sheets: &Sheets<'_>, path: &Path, header: bool, ctx: &Context) -> Result<()> {
     let archive = ctx.open()?;
-    let mut book = Workbook::new(!args.no_header);
+    let mut book = Workbook::new(header);
     let mut written = Vec::new();
-    match (&args.name, &args.query, &args.run, args.all) {
-        (None, None, None, true) => {
-            no_params(&given)?;
+    match sheets {
+        Sheets::All => {
             for table in WORKBOOK_TABLES {
                 let mut stmt = archive.prepare(&select_all(table))?;
                 let rows = book.sheet(&archive, table, &mut stmt)?;
                 written.push((table.to_string(), rows));
             }
         }
-        (Some(name), None, None, false) => {
-            no_params(&given)?;
-            let name = object(&archive.conn, name)?;
-            let mut stmt = archive.prepare(&select_all(&name))?;
+        Sheets::One(rows) => {
+            let (mut stmt, name) = rows.prepare(&archive, ctx)?;
             book.sheet(&archive, &name, &mut stmt)?;
         }
-        (None, Some(sql), None, false) => {
-            let mut stmt = archive.prepare(sql)?;
-            super::sql::bind_text(&mut stmt, &given)?;
-            book.sheet(&archive, "query", &mut stmt)?;
-        }
-        (None, None, Some(name), false) => {
-            let registry = ctx.all_queries()?;
-            let mut stmt = prepare_canned(&archive, &registry, name, &given)?;
-            book.sheet(&archive, name, &mut stmt)?;
-        }
-        _ => return Err(what_to_export()),
     }
     let mut out = open_output(Some(path))?;
     book.write(&mut out)?;
@@ -263,6 +345,8 @@ fn export_dir(dir: &Path, ctx: &Context) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::queries::owned_pairs as pairs;
+    use clap::Parser;
 
     #[test]
     fn every_table_is_in_the_workbook_or_left_out_on_purpose() {
@@ -287,6 +371,130 @@ mod tests {
         for t in WORKBOOK_TABLES.iter().chain(NOT_IN_WORKBOOK) {
             assert!(tables.contains(&t.to_string()), "{t} is not a table");
         }
+    }
+
+    fn args(words: &[&str]) -> ExportArgs {
+        let cli = crate::cli::Cli::try_parse_from(["dossier", "export"].iter().chain(words))
+            .unwrap_or_else(|e| panic!("{words:?}: {e}"));
+        match cli.command {
+            crate::cli::Command::Export(a) => a,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_way_of_naming_what_to_export_resolves_to_one_export() {
+        let csv = Style::new(Format::Csv);
+        let a = args(&["events"]);
+        assert_eq!(
+            Export::of(&a).unwrap(),
+            Export::Rows(Rows::Object("events"), csv)
+        );
+        let a = args(&["events", "--format", "tsv", "--excel", "--no-header"]);
+        let tsv = Style {
+            format: Format::Tsv,
+            header: false,
+            excel: true,
+        };
+        assert_eq!(
+            Export::of(&a).unwrap(),
+            Export::Rows(Rows::Object("events"), tsv)
+        );
+        let a = args(&["--query", "SELECT :a", "-p", "a=1=2", "--format", "json"]);
+        assert_eq!(
+            Export::of(&a).unwrap(),
+            Export::Rows(
+                Rows::Query("SELECT :a", pairs(&[("a", "1=2")])),
+                Style::new(Format::Json)
+            )
+        );
+        let a = args(&[
+            "--run",
+            "timeline",
+            "-p",
+            "from=2014",
+            "--format",
+            "xlsx",
+            "-o",
+            "t.xlsx",
+        ]);
+        assert_eq!(
+            Export::of(&a).unwrap(),
+            Export::Workbook(
+                Sheets::One(Rows::Run("timeline", pairs(&[("from", "2014")]))),
+                Path::new("t.xlsx")
+            )
+        );
+        let a = args(&["events", "--format", "xlsx", "-o", "e.xlsx"]);
+        assert_eq!(
+            Export::of(&a).unwrap(),
+            Export::Workbook(Sheets::One(Rows::Object("events")), Path::new("e.xlsx"))
+        );
+        let a = args(&["--all", "--format", "xlsx", "-o", "a.xlsx", "--no-header"]);
+        assert_eq!(
+            Export::of(&a).unwrap(),
+            Export::Workbook(Sheets::All, Path::new("a.xlsx"))
+        );
+        let a = args(&["--dir", "backup"]);
+        assert_eq!(Export::of(&a).unwrap(), Export::Dir(Path::new("backup")));
+    }
+
+    #[test]
+    fn what_cannot_be_exported_as_asked_is_a_usage_error() {
+        let what = "say what to export: a table or view name, --query SQL, --run NAME, --dir DIR or --all (with --format xlsx)";
+        let excel = "--excel shapes CSV and TSV; leave it out for other formats";
+        let dir = "--dir writes the exact CSV files load reads; it takes no --excel, --format, --no-header or -p";
+        let all = "--all writes one workbook: add --format xlsx -o FILE (for the CSV files load reads, use --dir DIR)";
+        let file = "xlsx is a binary workbook, not text for a terminal or a pipe: name the file with -o FILE (for example -o archive.xlsx)";
+        let cases: &[(&[&str], &str)] = &[
+            (&[], what),
+            (&["--format", "xlsx", "-o", "a.xlsx"], what),
+            (&["--excel"], what),
+            (&["events", "--excel", "--format", "json"], excel),
+            (
+                &["events", "--excel", "--format", "xlsx", "-o", "e.xlsx"],
+                excel,
+            ),
+            (&["--dir", "d", "--excel"], dir),
+            (&["--dir", "d", "--format", "tsv"], dir),
+            (&["--dir", "d", "--format", "xlsx"], dir),
+            (&["--dir", "d", "--no-header"], dir),
+            (&["--dir", "d", "-p", "a=1"], dir),
+            (&["--all"], all),
+            (&["--all", "-o", "a.csv"], all),
+            (&["--all", "--format", "xlsx"], file),
+            (&["events", "--format", "xlsx"], file),
+            (&["--query", "SELECT 1", "--format", "xlsx"], file),
+            (
+                &["events", "-p", "a=1"],
+                "-p goes with --query or --run, not with a table or view",
+            ),
+            (
+                &["--all", "--format", "xlsx", "-o", "a.xlsx", "-p", "a=1"],
+                "-p goes with --query or --run, not with --all",
+            ),
+            (
+                &["--run", "timeline", "-p", "from"],
+                "-p takes name=value (found \"from\")",
+            ),
+        ];
+        for (words, message) in cases {
+            let a = args(words);
+            let e = Export::of(&a).unwrap_err();
+            assert_eq!(
+                (e.to_string().as_str(), e.exit_code()),
+                (*message, 2),
+                "{words:?}"
+            );
+        }
+        // The command line cannot name two things, and if it did, they are refused.
+        assert!(crate::cli::Cli::try_parse_from(["dossier", "export", "events", "--all"]).is_err());
+        let mut a = args(&["events"]);
+        a.run = Some("timeline".into());
+        assert_eq!(
+            Export::of(&a).unwrap_err().to_string(),
+            "export one thing at a time: a table or view name, --query SQL, --run NAME, --dir DIR or --all"
+        );
     }
 
     #[test]

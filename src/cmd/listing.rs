@@ -6,11 +6,7 @@ use crate::cli::{FiguresArgs, OutputArgs, PlainArgs, TimelineArgs};
 use crate::error::Result;
 
 pub fn timeline(args: &TimelineArgs, ctx: &Context) -> Result<()> {
-    let mut params = given(&[("from", args.from.clone()), ("to", args.to.clone())]);
-    params.extend(args.actor.iter().map(|a| ("actor".to_string(), a.clone())));
-    params.extend(args.tag.iter().map(|t| ("tag".to_string(), t.clone())));
-    params.push(("within".into(), args.within.to_string()));
-    list(ctx, "timeline", &params, &args.out)
+    list(ctx, "timeline", &args.filter.to_params(), &args.out)
 }
 
 pub fn figures(args: &FiguresArgs, ctx: &Context) -> Result<()> {

@@ -8,8 +8,8 @@
 
 mod chart;
 
-use super::{Context, for_each_row, given, open_output};
-use crate::cli::{ReportArgs, ReportFormat};
+use super::{Context, for_each_row, open_output};
+use crate::cli::{EventFilter, ReportArgs, ReportFormat};
 use crate::db::dates::{self, Date};
 use crate::db::read::Archive;
 use crate::error::{Error, Result};
@@ -18,7 +18,7 @@ use crate::queries::Registry;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::{Value, ValueRef};
 use std::collections::HashMap;
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
 pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
     let made = made_at(args.now.as_deref())?;
@@ -28,86 +28,71 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
     let mut out = open_output(args.output.as_deref())?;
     // Written as it is rendered: a report of a whole large archive runs to hundreds
     // of megabytes, which need not be held in memory as well.
-    let mut sink = Sink {
-        out: out.writer(),
-        error: None,
-    };
-    let rendered = match args.format {
+    match args.format {
         ReportFormat::Markdown => {
-            let mut tidy = Tidy {
-                inner: &mut sink,
-                pending: String::new(),
-            };
-            markdown(&report, &mut tidy);
-            tidy.finish()
+            let mut tidy = Tidy::new(out.writer());
+            markdown(&report, &mut tidy)?;
+            tidy.finish()?;
         }
-        ReportFormat::Html => {
-            html(&report, &mut sink);
-            Ok(())
-        }
-    };
-    if let Some(e) = sink.error {
-        return Err(e.into());
+        ReportFormat::Html => html(&report, out.writer())?,
     }
-    rendered.map_err(|_| Error::Internal("the report could not be rendered".into()))?;
     Ok(out.finish()?)
-}
-
-/// Hands rendered text to the output, keeping the first write error (the renderers
-/// write with `let _ = write!`, and stop mattering once one write has failed).
-struct Sink<'a> {
-    out: &'a mut dyn std::io::Write,
-    error: Option<std::io::Error>,
-}
-
-impl std::fmt::Write for Sink<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        if self.error.is_some() {
-            return Err(std::fmt::Error);
-        }
-        self.out.write_all(s.as_bytes()).map_err(|e| {
-            self.error = Some(e);
-            std::fmt::Error
-        })
-    }
 }
 
 /// Passes Markdown on as it is written, with each run of three or more newlines cut to
 /// two (one blank line between blocks, whatever a section holds) and the end trimmed
 /// to a single newline. Whitespace is held back until text follows it.
-struct Tidy<W: std::fmt::Write> {
+///
+/// Only ASCII whitespace counts, so the bytes of a UTF-8 character are never split.
+struct Tidy<W: Write> {
     inner: W,
-    pending: String,
+    pending: Vec<u8>,
 }
 
-impl<W: std::fmt::Write> Tidy<W> {
-    fn release(&mut self) -> std::fmt::Result {
-        while self.pending.contains("\n\n\n") {
-            self.pending = self.pending.replace("\n\n\n", "\n\n");
+impl<W: Write> Tidy<W> {
+    fn new(inner: W) -> Self {
+        Tidy {
+            inner,
+            pending: Vec::new(),
         }
-        self.inner.write_str(&self.pending)?;
+    }
+
+    fn release(&mut self) -> io::Result<()> {
+        let mut newlines = 0;
+        self.pending.retain(|b| {
+            newlines = if *b == b'\n' { newlines + 1 } else { 0 };
+            newlines <= 2
+        });
+        self.inner.write_all(&self.pending)?;
         self.pending.clear();
         Ok(())
     }
 
-    fn finish(mut self) -> std::fmt::Result {
-        self.inner.write_str("\n")
+    /// Ends the text with one newline, leaving out the whitespace held back.
+    fn finish(mut self) -> io::Result<()> {
+        self.inner.write_all(b"\n")
     }
 }
 
-impl<W: std::fmt::Write> std::fmt::Write for Tidy<W> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let mut rest = s;
-        while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
-            self.pending.push_str(&rest[..start]);
+impl<W: Write> Write for Tidy<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while let Some(start) = rest.iter().position(|b| !b.is_ascii_whitespace()) {
+            self.pending.extend_from_slice(&rest[..start]);
             self.release()?;
             let text = &rest[start..];
-            let end = text.find(char::is_whitespace).unwrap_or(text.len());
-            self.inner.write_str(&text[..end])?;
+            let end = (text.iter().position(u8::is_ascii_whitespace)).unwrap_or(text.len());
+            self.inner.write_all(&text[..end])?;
             rest = &text[end..];
         }
-        self.pending.push_str(rest);
-        Ok(())
+        self.pending.extend_from_slice(rest);
+        Ok(buf.len())
+    }
+
+    /// Flushes what has been passed on; whitespace is still held back, since the end
+    /// of the text may trim it.
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -132,7 +117,7 @@ struct Report {
     made: DateTime<Utc>,
     archive: String,
     load: Option<Load>,
-    filters: Filters,
+    filters: EventFilter,
     events: Vec<Event>,
     figures: Vec<Figure>,
     sources: Vec<Source>,
@@ -156,44 +141,34 @@ struct InputFile {
     sha256: String,
 }
 
-struct Filters {
-    from: Option<String>,
-    to: Option<String>,
-    actors: Vec<String>,
-    tags: Vec<String>,
+/// The `dossier timeline` command that lists the events of a report.
+fn timeline_command(f: &EventFilter) -> String {
+    let mut cmd = String::from("dossier timeline");
+    if let Some(d) = &f.from {
+        cmd.push_str(&format!(" --from {d}"));
+    }
+    if let Some(d) = &f.to {
+        cmd.push_str(&format!(" --to {d}"));
+    }
+    for a in &f.actor {
+        cmd.push_str(&format!(" --actor {a}"));
+    }
+    for t in &f.tag {
+        cmd.push_str(&format!(" --tag {t}"));
+    }
+    if f.within {
+        cmd.push_str(" --within");
+    }
+    cmd
 }
 
-impl Filters {
-    fn any(&self) -> bool {
-        self.from.is_some() || self.to.is_some() || !self.actors.is_empty() || !self.tags.is_empty()
-    }
-
-    /// The `dossier timeline` command that lists the same events.
-    fn timeline_command(&self) -> String {
-        let mut cmd = String::from("dossier timeline");
-        if let Some(f) = &self.from {
-            let _ = write!(cmd, " --from {f}");
-        }
-        if let Some(t) = &self.to {
-            let _ = write!(cmd, " --to {t}");
-        }
-        for a in &self.actors {
-            let _ = write!(cmd, " --actor {a}");
-        }
-        for t in &self.tags {
-            let _ = write!(cmd, " --tag {t}");
-        }
-        cmd
-    }
-
-    /// The date range the filters name, for the chart's axis.
-    fn range(&self) -> (Option<dates::Day>, Option<dates::Day>) {
-        let parse = |d: &Option<String>| d.as_deref().and_then(|d| dates::parse(d).ok());
-        (
-            parse(&self.from).map(|d| d.start),
-            parse(&self.to).and_then(|d| d.end),
-        )
-    }
+/// The date range a filter names, for the chart's axis.
+fn date_range(f: &EventFilter) -> (Option<dates::Day>, Option<dates::Day>) {
+    let parse = |d: &Option<String>| d.as_deref().and_then(|d| dates::parse(d).ok());
+    (
+        parse(&f.from).map(|d| d.start),
+        parse(&f.to).and_then(|d| d.end),
+    )
 }
 
 struct Event {
@@ -300,20 +275,9 @@ fn gather(
     ctx: &Context,
     made: DateTime<Utc>,
 ) -> Result<Report> {
-    let filters = Filters {
-        from: args.from.clone(),
-        to: args.to.clone(),
-        actors: args.actor.clone(),
-        tags: args.tag.clone(),
-    };
-    let mut params = given(&[("from", args.from.clone()), ("to", args.to.clone())]);
-    params.extend(args.actor.iter().map(|a| ("actor".to_string(), a.clone())));
-    params.extend(args.tag.iter().map(|t| ("tag".to_string(), t.clone())));
-
-    let mut timeline_params = params.clone();
-    timeline_params.push(("within".into(), "false".into()));
+    let params = args.filter.to_params();
     let mut events = Vec::new();
-    each_row(archive, registry, "timeline", &timeline_params, |row| {
+    each_row(archive, registry, "timeline", &params, |row| {
         let date = row.text("date")?;
         events.push(Event {
             id: row.text("id")?,
@@ -427,7 +391,7 @@ fn gather(
         made,
         archive: ctx.db.display().to_string(),
         load,
-        filters,
+        filters: args.filter.clone(),
         events,
         figures,
         sources,
@@ -488,7 +452,7 @@ impl Report {
 
     fn filters_text(&self) -> String {
         let f = &self.filters;
-        if !f.any() {
+        if f.is_empty() {
             return "none: the whole archive".into();
         }
         let mut parts = Vec::new();
@@ -498,16 +462,19 @@ impl Report {
         if let Some(d) = &f.to {
             parts.push(format!("to {d}"));
         }
-        if !f.actors.is_empty() {
+        if !f.actor.is_empty() {
             let names: Vec<String> = f
-                .actors
+                .actor
                 .iter()
                 .map(|a| format!("{} ({a})", self.actor_name(a)))
                 .collect();
             parts.push(format!("actors {}", names.join(", ")));
         }
-        if !f.tags.is_empty() {
-            parts.push(format!("tags {}", f.tags.join(", ")));
+        if !f.tag.is_empty() {
+            parts.push(format!("tags {}", f.tag.join(", ")));
+        }
+        if f.within {
+            parts.push("only events certainly inside the dates (--within)".into());
         }
         parts.join("; ")
     }
@@ -527,17 +494,22 @@ impl Report {
         format!(
             "{n} {}, in timeline order: the events `{}` lists.",
             plural(n, "event", "events"),
-            self.filters.timeline_command()
+            timeline_command(&self.filters)
         )
     }
 
     fn figures_intro(&self) -> &'static str {
         let f = &self.filters;
-        if !f.any() {
+        let dated = f.from.is_some() || f.to.is_some();
+        if !dated && f.actor.is_empty() && f.tag.is_empty() {
             "Every figure in the archive."
-        } else if !f.tags.is_empty() {
+        } else if !f.tag.is_empty() {
             "The figures that belong to the events above (figures have no tags)."
-        } else if f.from.is_some() || f.to.is_some() {
+        } else if dated && f.within {
+            "The figures that belong to the events above, and those whose period lies certainly \
+             inside the dates (and, when actors are named, whose area or counterpart is one of \
+             them). A figure with no period is shown only through its event."
+        } else if dated {
             "The figures that belong to the events above, and those whose period overlaps the dates \
              (and, when actors are named, whose area or counterpart is one of them). A figure with \
              no period is shown only through its event."
@@ -627,18 +599,18 @@ fn md_url(url: &str) -> String {
         .replace('>', "%3E")
 }
 
-fn markdown(r: &Report, s: &mut impl std::fmt::Write) {
-    let _ = writeln!(s, "# {}\n", md(&r.title));
-    let _ = writeln!(s, "- **Made**: {}", r.made_text());
-    let _ = writeln!(s, "- **Archive**: {}", md(&r.load_text()));
-    let _ = writeln!(s, "- **Filters**: {}", md(&r.filters_text()));
-    let _ = writeln!(s, "- **Contains**: {}", r.contents());
+fn markdown(r: &Report, s: &mut dyn Write) -> io::Result<()> {
+    writeln!(s, "# {}\n", md(&r.title))?;
+    writeln!(s, "- **Made**: {}", r.made_text())?;
+    writeln!(s, "- **Archive**: {}", md(&r.load_text()))?;
+    writeln!(s, "- **Filters**: {}", md(&r.filters_text()))?;
+    writeln!(s, "- **Contains**: {}", r.contents())?;
     if let Some(l) = &r.load {
-        let _ = writeln!(s, "\nThe files that load read:\n");
-        let _ = writeln!(s, "| file | table | rows | bytes | SHA-256 |");
-        let _ = writeln!(s, "| --- | --- | ---: | ---: | --- |");
+        writeln!(s, "\nThe files that load read:\n")?;
+        writeln!(s, "| file | table | rows | bytes | SHA-256 |")?;
+        writeln!(s, "| --- | --- | ---: | ---: | --- |")?;
         for f in &l.files {
-            let _ = writeln!(
+            writeln!(
                 s,
                 "| {} | {} | {} | {} | `{}` |",
                 md(&f.path),
@@ -646,18 +618,18 @@ fn markdown(r: &Report, s: &mut impl std::fmt::Write) {
                 f.rows,
                 f.bytes,
                 f.sha256
-            );
+            )?;
         }
     }
 
-    let _ = writeln!(s, "\n## Timeline\n");
-    let _ = writeln!(s, "{}\n", r.timeline_intro());
+    writeln!(s, "\n## Timeline\n")?;
+    writeln!(s, "{}\n", r.timeline_intro())?;
     if !r.events.is_empty() {
-        let _ = writeln!(s, "| date | event | actors | tags | source |");
-        let _ = writeln!(s, "| --- | --- | --- | --- | --- |");
+        writeln!(s, "| date | event | actors | tags | source |")?;
+        writeln!(s, "| --- | --- | --- | --- | --- |")?;
         for (i, e) in r.events.iter().enumerate() {
             let actors: Vec<String> = e.actors.iter().map(|a| md(r.actor_name(a))).collect();
-            let _ = writeln!(
+            writeln!(
                 s,
                 "| {} | {}[^{}] | {} | {} | {} |",
                 md(&e.date),
@@ -666,26 +638,26 @@ fn markdown(r: &Report, s: &mut impl std::fmt::Write) {
                 actors.join("; "),
                 md(&e.tags.join(", ")),
                 md_source(r, &e.source)
-            );
+            )?;
         }
     }
 
-    let _ = writeln!(s, "\n## Figures\n");
+    writeln!(s, "\n## Figures\n")?;
     let n = r.figures.len();
-    let _ = writeln!(
+    writeln!(
         s,
         "{n} {}. {}\n",
         plural(n, "figure", "figures"),
         r.figures_intro()
-    );
+    )?;
     if !r.figures.is_empty() {
-        let _ = writeln!(
+        writeln!(
             s,
             "| measure | value | qualifier | normalised | unit | period | source |"
-        );
-        let _ = writeln!(s, "| --- | ---: | --- | ---: | --- | --- | --- |");
+        )?;
+        writeln!(s, "| --- | ---: | --- | ---: | --- | --- | --- |")?;
         for (i, f) in r.figures.iter().enumerate() {
-            let _ = writeln!(
+            writeln!(
                 s,
                 "| {}[^{}] | {} | {} | {} | {} | {} | {} |",
                 md(&f.measure),
@@ -696,13 +668,13 @@ fn markdown(r: &Report, s: &mut impl std::fmt::Write) {
                 md(&f.unit),
                 md(&f.period),
                 md_source(r, &f.source)
-            );
+            )?;
         }
     }
 
-    let _ = writeln!(s, "\n## Sources\n");
+    writeln!(s, "\n## Sources\n")?;
     if r.sources.is_empty() {
-        let _ = writeln!(s, "No source is cited.");
+        writeln!(s, "No source is cited.")?;
     }
     for (i, src) in r.sources.iter().enumerate() {
         let link = match &src.url {
@@ -710,22 +682,23 @@ fn markdown(r: &Report, s: &mut impl std::fmt::Write) {
             Some(u) => format!(" {}", md(u)),
             None => String::new(),
         };
-        let _ = writeln!(s, "{}. {} (`{}`).{link}", i + 1, md(&src.cited_as), src.id);
+        writeln!(s, "{}. {} (`{}`).{link}", i + 1, md(&src.cited_as), src.id)?;
     }
 
     let notes = r.notes();
     if !notes.is_empty() {
-        let _ = writeln!(s, "\n## Notes\n");
+        writeln!(s, "\n## Notes\n")?;
     }
     for (i, (id, cites)) in notes.iter().enumerate() {
         let mut lines = cites.iter().map(|c| md_cite(r, c));
         let first = lines.next().unwrap_or_else(|| "No quote.".into());
-        let _ = writeln!(s, "[^{}]: `{id}`: {first}", i + 1);
+        writeln!(s, "[^{}]: `{id}`: {first}", i + 1)?;
         for more in lines {
-            let _ = writeln!(s, "\n    {more}");
+            writeln!(s, "\n    {more}")?;
         }
-        let _ = s.write_char('\n');
+        s.write_all(b"\n")?;
     }
+    Ok(())
 }
 
 fn md_source(r: &Report, id: &str) -> String {
@@ -806,37 +779,37 @@ svg.timeline .mark:hover { opacity: .6; }
 }
 "#;
 
-fn html(r: &Report, s: &mut impl std::fmt::Write) {
-    let _ = write!(
+fn html(r: &Report, s: &mut dyn Write) -> io::Result<()> {
+    write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"dossier {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
         env!("CARGO_PKG_VERSION"),
         esc(&r.title)
-    );
-    let _ = writeln!(s, "<header>\n<h1>{}</h1>", esc(&r.title));
-    let _ = writeln!(s, "<dl class=\"stamp\">");
-    let _ = writeln!(
+    )?;
+    writeln!(s, "<header>\n<h1>{}</h1>", esc(&r.title))?;
+    writeln!(s, "<dl class=\"stamp\">")?;
+    writeln!(
         s,
         "<dt>Made</dt><dd><time datetime=\"{0}\">{0}</time></dd>",
         r.made_text()
-    );
-    let _ = writeln!(s, "<dt>Archive</dt><dd>{}</dd>", esc(&r.load_text()));
-    let _ = writeln!(s, "<dt>Filters</dt><dd>{}</dd>", esc(&r.filters_text()));
-    let _ = writeln!(s, "<dt>Contains</dt><dd>{}</dd>", esc(&r.contents()));
-    let _ = writeln!(s, "</dl>");
+    )?;
+    writeln!(s, "<dt>Archive</dt><dd>{}</dd>", esc(&r.load_text()))?;
+    writeln!(s, "<dt>Filters</dt><dd>{}</dd>", esc(&r.filters_text()))?;
+    writeln!(s, "<dt>Contains</dt><dd>{}</dd>", esc(&r.contents()))?;
+    writeln!(s, "</dl>")?;
     if let Some(l) = &r.load {
-        let _ = writeln!(
+        writeln!(
             s,
             "<table class=\"files\">\n<caption hidden>The files that load read</caption>"
-        );
-        let _ = writeln!(
+        )?;
+        writeln!(
             s,
             "<thead><tr><th>file</th><th>table</th><th class=\"num\">rows</th><th class=\"num\">bytes</th><th>SHA-256</th></tr></thead>\n<tbody>"
-        );
+        )?;
         for f in &l.files {
-            let _ = writeln!(
+            writeln!(
                 s,
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td><code>{}</code></td></tr>",
                 esc(&f.path),
@@ -844,16 +817,16 @@ fn html(r: &Report, s: &mut impl std::fmt::Write) {
                 esc(&f.rows),
                 esc(&f.bytes),
                 esc(&f.sha256)
-            );
+            )?;
         }
-        let _ = writeln!(s, "</tbody>\n</table>");
+        writeln!(s, "</tbody>\n</table>")?;
     }
-    let _ = writeln!(s, "</header>\n<main>");
+    writeln!(s, "</header>\n<main>")?;
 
-    let _ = writeln!(s, "<section id=\"timeline\">\n<h2>Timeline</h2>");
+    writeln!(s, "<section id=\"timeline\">\n<h2>Timeline</h2>")?;
     let intro = esc(&r.timeline_intro());
-    let _ = writeln!(s, "<p>{}</p>", code_spans(&intro));
-    let (axis_from, axis_to) = r.filters.range();
+    writeln!(s, "<p>{}</p>", code_spans(&intro))?;
+    let (axis_from, axis_to) = date_range(&r.filters);
     let chart_events: Vec<chart::Event<'_>> = r
         .events
         .iter()
@@ -870,19 +843,16 @@ fn html(r: &Report, s: &mut impl std::fmt::Write) {
         month: u8::try_from(chrono::Datelike::month(&r.made)).unwrap_or(12),
         day: u8::try_from(chrono::Datelike::day(&r.made)).unwrap_or(31),
     };
-    let _ = writeln!(
-        s,
-        "{}",
-        chart::figure(&chart_events, &r.names, axis_from, axis_to, today)
-    );
+    chart::figure(s, &chart_events, &r.names, axis_from, axis_to, today)?;
+    writeln!(s)?;
     if !r.events.is_empty() {
-        let _ = writeln!(
+        writeln!(
             s,
             "<table class=\"events\">\n<thead><tr><th>date</th><th>event</th><th>actors</th><th>tags</th><th>source</th></tr></thead>\n<tbody>"
-        );
+        )?;
         for (i, e) in r.events.iter().enumerate() {
             let actors: Vec<String> = e.actors.iter().map(|a| esc(r.actor_name(a))).collect();
-            let _ = writeln!(
+            writeln!(
                 s,
                 "<tr id=\"event-{n}\"><td class=\"date\">{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&e.date),
@@ -892,27 +862,27 @@ fn html(r: &Report, s: &mut impl std::fmt::Write) {
                 esc(&e.tags.join(", ")),
                 html_source(r, &e.source),
                 n = i + 1,
-            );
+            )?;
         }
-        let _ = writeln!(s, "</tbody>\n</table>");
+        writeln!(s, "</tbody>\n</table>")?;
     }
-    let _ = writeln!(s, "</section>");
+    writeln!(s, "</section>")?;
 
-    let _ = writeln!(s, "<section id=\"figures\">\n<h2>Figures</h2>");
+    writeln!(s, "<section id=\"figures\">\n<h2>Figures</h2>")?;
     let n = r.figures.len();
-    let _ = writeln!(
+    writeln!(
         s,
         "<p>{n} {}. {}</p>",
         plural(n, "figure", "figures"),
         esc(r.figures_intro())
-    );
+    )?;
     if !r.figures.is_empty() {
-        let _ = writeln!(
+        writeln!(
             s,
             "<table class=\"figures\">\n<thead><tr><th>measure</th><th class=\"num\">value</th><th>qualifier</th><th class=\"num\">normalised</th><th>unit</th><th>period</th><th>source</th></tr></thead>\n<tbody>"
-        );
+        )?;
         for (i, f) in r.figures.iter().enumerate() {
-            let _ = writeln!(
+            writeln!(
                 s,
                 "<tr><td>{}{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"date\">{}</td><td>{}</td></tr>",
                 esc(&f.measure),
@@ -923,17 +893,17 @@ fn html(r: &Report, s: &mut impl std::fmt::Write) {
                 esc(&f.unit),
                 esc(&f.period),
                 html_source(r, &f.source)
-            );
+            )?;
         }
-        let _ = writeln!(s, "</tbody>\n</table>");
+        writeln!(s, "</tbody>\n</table>")?;
     }
-    let _ = writeln!(s, "</section>");
+    writeln!(s, "</section>")?;
 
-    let _ = writeln!(s, "<section id=\"sources\">\n<h2>Sources</h2>");
+    writeln!(s, "<section id=\"sources\">\n<h2>Sources</h2>")?;
     if r.sources.is_empty() {
-        let _ = writeln!(s, "<p>No source is cited.</p>");
+        writeln!(s, "<p>No source is cited.</p>")?;
     } else {
-        let _ = writeln!(s, "<ol class=\"sources\">");
+        writeln!(s, "<ol class=\"sources\">")?;
         for (i, src) in r.sources.iter().enumerate() {
             let link = match &src.url {
                 Some(u) if is_web_link(u) => {
@@ -942,24 +912,24 @@ fn html(r: &Report, s: &mut impl std::fmt::Write) {
                 Some(u) => format!(" {}", esc(u)),
                 None => String::new(),
             };
-            let _ = writeln!(
+            writeln!(
                 s,
                 "<li id=\"source-{}\">{} (<code>{}</code>).{link}</li>",
                 i + 1,
                 esc(&src.cited_as),
                 esc(&src.id)
-            );
+            )?;
         }
-        let _ = writeln!(s, "</ol>");
+        writeln!(s, "</ol>")?;
     }
-    let _ = writeln!(s, "</section>");
+    writeln!(s, "</section>")?;
 
     let notes = r.notes();
     if !notes.is_empty() {
-        let _ = writeln!(
+        writeln!(
             s,
             "<section id=\"notes\">\n<h2>Notes</h2>\n<ol class=\"notes\">"
-        );
+        )?;
         for (i, (id, cites)) in notes.iter().enumerate() {
             let n = i + 1;
             let mut quotes: Vec<String> = cites
@@ -981,21 +951,20 @@ fn html(r: &Report, s: &mut impl std::fmt::Write) {
                 quotes.push("No quote.".into());
             }
             if let Some(last) = quotes.last_mut() {
-                let _ = write!(
-                    last,
+                last.push_str(&format!(
                     " <a href=\"#ref-{n}\" title=\"back to the table\">↩</a>"
-                );
+                ));
             }
-            let _ = writeln!(
+            writeln!(
                 s,
                 "<li id=\"note-{n}\"><code>{}</code><blockquote>{}</blockquote></li>",
                 esc(id),
                 quotes.join("</blockquote><blockquote>")
-            );
+            )?;
         }
-        let _ = writeln!(s, "</ol>\n</section>");
+        writeln!(s, "</ol>\n</section>")?;
     }
-    let _ = writeln!(s, "</main>\n</body>\n</html>");
+    writeln!(s, "</main>\n</body>\n</html>")
 }
 
 /// Turns the `…` spans of already-escaped text into <code> elements.
@@ -1003,7 +972,9 @@ fn code_spans(escaped: &str) -> String {
     let mut out = String::with_capacity(escaped.len() + 16);
     for (i, part) in escaped.split('`').enumerate() {
         if i % 2 == 1 {
-            let _ = write!(out, "<code>{part}</code>");
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
         } else {
             out.push_str(part);
         }
@@ -1030,23 +1001,130 @@ mod tests {
     use super::*;
 
     /// What `Tidy` must write: the whole text with runs of three or more newlines cut
-    /// to two and the end trimmed to one newline, however the text is split up.
+    /// to two and the end trimmed to one newline, however the text is split up, even
+    /// inside a character.
     #[test]
     fn tidy_markdown_is_the_same_whatever_the_chunks() {
-        let text = "# T\n\n\n\nintro  \n\n\n| a |\n \n\n\nend \n\n\n";
-        let expected = "# T\n\nintro  \n\n| a |\n \n\nend\n";
+        let text = "# T\n\n\n\nintro — \u{202f}é \n\n\n| a |\n \n\n\nend \n\n\n";
+        let expected = "# T\n\nintro — \u{202f}é \n\n| a |\n \n\nend\n";
         for size in 1..=text.len() {
-            let mut out = String::new();
-            let mut tidy = Tidy {
-                inner: &mut out,
-                pending: String::new(),
-            };
+            let mut out = Vec::new();
+            let mut tidy = Tidy::new(&mut out);
             for chunk in text.as_bytes().chunks(size) {
-                tidy.write_str(std::str::from_utf8(chunk).unwrap()).unwrap();
+                tidy.write_all(chunk).unwrap();
             }
             tidy.finish().unwrap();
-            assert_eq!(out, expected, "chunks of {size}");
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                expected,
+                "chunks of {size}"
+            );
         }
+    }
+
+    /// A write that fails stops the report with that error, rather than rendering on
+    /// into a writer that has stopped taking anything.
+    #[test]
+    fn a_failed_write_stops_the_report() {
+        struct Full(usize);
+        impl Write for Full {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                if self.0 < buf.len() {
+                    return Err(io::Error::new(io::ErrorKind::StorageFull, "full"));
+                }
+                self.0 -= buf.len();
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let report = Report {
+            title: "T".into(),
+            made: made_at(Some("2024-01-31T12:00:00Z")).unwrap(),
+            archive: "a.db".into(),
+            load: None,
+            filters: EventFilter::default(),
+            events: Vec::new(),
+            figures: Vec::new(),
+            sources: Vec::new(),
+            names: HashMap::new(),
+        };
+        let mut whole = Vec::new();
+        html(&report, &mut whole).unwrap();
+        assert!(whole.ends_with(b"</html>\n"));
+        for room in [0, 1, whole.len() / 2, whole.len() - 1] {
+            let e = html(&report, &mut Full(room)).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::StorageFull, "{room}");
+        }
+        let mut whole = Vec::new();
+        let mut tidy = Tidy::new(&mut whole);
+        markdown(&report, &mut tidy).unwrap();
+        tidy.finish().unwrap();
+        assert!(whole.starts_with(b"# T\n"));
+        // The final newline is written by `finish`.
+        for room in [0, 1, whole.len() / 2, whole.len() - 2] {
+            let mut tidy = Tidy::new(Full(room));
+            let e = markdown(&report, &mut tidy).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::StorageFull, "{room}");
+        }
+    }
+
+    /// With dates, `within` keeps the figures whose period lies inside them, as it keeps
+    /// the events; without, it leaves the figures as they are.
+    #[test]
+    fn within_narrows_the_figures_to_periods_inside_the_dates() {
+        let conn = crate::db::in_memory_with_file("figures");
+        conn.execute_batch(
+            "INSERT INTO figures (id, measure, value, value_norm, unit, qualifier, period, period_start, period_end, csv_file, csv_line) VALUES
+               ('inside', 'm', '1', 1, 'count', 'eq', '2015', '2015-01-01', '2015-12-31', 1, 2),
+               ('overlap', 'm', '1', 1, 'count', 'eq', '2013/2015', '2013-01-01', '2015-12-31', 1, 3),
+               ('open', 'm', '1', 1, 'count', 'eq', '2015/..', '2015-01-01', NULL, 1, 4),
+               ('undated', 'm', '1', 1, 'count', 'eq', NULL, NULL, NULL, 1, 5);",
+        )
+        .unwrap();
+        let registry = Registry::load(None).unwrap();
+        let query = registry.get("report-figures").unwrap();
+        let ids = |f: EventFilter| -> Vec<String> {
+            let b = crate::queries::bind(query, &f.to_params(), &conn).unwrap();
+            let mut stmt = conn.prepare(&query.sql).unwrap();
+            b.apply(&mut stmt).unwrap();
+            let mut ids: Vec<String> = Vec::new();
+            let mut rows = stmt.raw_query();
+            while let Some(r) = rows.next().unwrap() {
+                ids.push(r.get("id").unwrap());
+            }
+            ids.sort();
+            ids
+        };
+        let dated = EventFilter {
+            from: Some("2014".into()),
+            to: Some("2016".into()),
+            ..EventFilter::default()
+        };
+        assert_eq!(ids(dated.clone()), ["inside", "open", "overlap"]);
+        assert_eq!(
+            ids(EventFilter {
+                within: true,
+                ..dated
+            }),
+            ["inside"]
+        );
+        let from_only = EventFilter {
+            from: Some("2014".into()),
+            within: true,
+            ..EventFilter::default()
+        };
+        assert_eq!(ids(from_only), ["inside"]);
+        let all = ["inside", "open", "overlap", "undated"];
+        assert_eq!(ids(EventFilter::default()), all);
+        assert_eq!(
+            ids(EventFilter {
+                within: true,
+                ..EventFilter::default()
+            }),
+            all
+        );
     }
 
     #[test]

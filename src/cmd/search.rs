@@ -5,8 +5,6 @@ use super::{Context, open_output, run_canned, style};
 use crate::cli::SearchArgs;
 use crate::error::{Error, Result};
 
-const EXAMPLES: &str = "for example: coal, \"crossed the line\", nucl*, coal AND China, wheat OR flour, coal NOT China";
-
 pub fn run(args: &SearchArgs, ctx: &Context) -> Result<()> {
     let registry = ctx.built_in()?;
     let archive = ctx.open()?;
@@ -25,11 +23,10 @@ pub fn run(args: &SearchArgs, ctx: &Context) -> Result<()> {
     ) {
         Ok(_) => Ok(out.finish()?),
         // The SQL is fixed; only the search text varies, so a query error is about it.
-        Err(Error::Query(msg)) => Err(Error::Usage(format!(
-            "search: {:?} is not a search dossier understands ({msg}) — {EXAMPLES}; \
-             put words with punctuation in double quotes",
-            args.query
-        ))),
+        Err(Error::QueryFailed(reason)) => Err(Error::BadSearch {
+            query: args.query.clone(),
+            reason,
+        }),
         Err(e) => Err(e),
     }
 }

@@ -81,7 +81,8 @@ fn not_found(archive: &Archive, id: &str) -> Error {
         Some(n) => format!("did you mean {n}?"),
         None => "dossier search finds facts by their words".into(),
     };
-    Error::Query(format!(
-        "no event, figure, source or actor has the id {id:?} — {hint}"
-    ))
+    Error::UnknownId {
+        id: id.to_string(),
+        hint,
+    }
 }

@@ -217,6 +217,21 @@ pub fn in_memory() -> Result<Connection> {
     Ok(conn)
 }
 
+/// An empty in-memory archive with one load of one file, of `table`, for tests that
+/// insert rows by hand: every row needs a file (`csv_file` 1) to come from.
+#[cfg(test)]
+pub fn in_memory_with_file(table: &str) -> Connection {
+    let conn = in_memory().expect("the schema applies");
+    conn.execute("INSERT INTO load_runs VALUES (1, 'a', 'b', 'v', 'x');", [])
+        .expect("a load");
+    conn.execute(
+        "INSERT INTO load_files VALUES (1, 1, 'p', ?1, printf('%064d', 0), 0, 0);",
+        [table],
+    )
+    .expect("a file");
+    conn
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

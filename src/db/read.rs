@@ -175,12 +175,12 @@ impl Archive {
                 sql: text,
                 offset,
                 ..
-            } => Error::Query(format!("{msg}\n{}", pointer(&text, offset))),
+            } => Error::QueryFailed(format!("{msg}\n{}", pointer(&text, offset))),
             rusqlite::Error::MultipleStatement => {
                 Error::Usage("sql runs one statement at a time — run the others separately".into())
             }
-            rusqlite::Error::SqliteFailure(_, Some(msg)) => Error::Query(msg),
-            other => Error::Query(other.to_string()),
+            rusqlite::Error::SqliteFailure(_, Some(msg)) => Error::QueryFailed(msg),
+            other => Error::QueryFailed(other.to_string()),
         }
     }
 }

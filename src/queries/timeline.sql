@@ -2,8 +2,8 @@
 -- summary: Events in timeline order, filtered by date, actor and tag
 -- param: from date optional | keep events that may have happened on or after this date (2014, 2014-06, 2014-06-23)
 -- param: to date optional | keep events that may have happened on or before this date
--- param: actor actor[] optional | keep events involving any of these actors (give it again for more)
--- param: tag text[] optional | keep events with any of these tags (give it again for more)
+-- param: actor actor[] optional | keep events involving this actor (repeat for any of several)
+-- param: tag text[] optional | keep events with this tag (repeat for any of several)
 -- param: within boolean default false | keep only events certainly inside from..to, not those that merely overlap it
 SELECT
   e.date,

@@ -155,6 +155,7 @@ fn html_report_marks_every_event_of_its_filter_with_its_title() {
     let filters: &[&[&str]] = &[
         &[],
         &["--from", "2014", "--to", "2016"],
+        &["--from", "2014", "--to", "2016", "--within"],
         &["--actor", "CHN"],
         &["--tag", "sanctions", "--tag", "aid"],
         &["--from", "2017-03", "--to", "2017-04"],
@@ -182,6 +183,15 @@ fn html_report_marks_every_event_of_its_filter_with_its_title() {
             let (title, date) = &expected[id];
             assert_eq!(lines, &[title.clone(), date.clone()], "{id}");
         }
+        // The report names the command that lists the same events.
+        let command: Vec<&str> = ["dossier", "timeline"]
+            .into_iter()
+            .chain(filter.iter().copied())
+            .collect();
+        assert!(
+            html.contains(&format!("<code>{}</code>", command.join(" "))),
+            "{filter:?}: the timeline command is not named"
+        );
         // Every event has its note, with its id.
         for id in &want {
             assert!(

@@ -11,7 +11,7 @@
 use super::esc;
 use crate::db::dates::{Date, Day, Kind};
 use std::collections::HashMap;
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
 /// One event as the chart needs it.
 pub struct Event<'a> {
@@ -343,17 +343,18 @@ fn row_cap(needs: &[usize]) -> usize {
         .unwrap_or(1)
 }
 
-/// The chart and its caption, as a <figure>.
+/// Writes the chart and its caption, as a <figure>.
 pub fn figure(
+    s: &mut dyn Write,
     events: &[Event<'_>],
     names: &HashMap<String, String>,
     from: Option<Day>,
     to: Option<Day>,
     today: Day,
-) -> String {
+) -> io::Result<()> {
     let dated: Vec<&Date> = events.iter().filter_map(|e| e.when.as_ref()).collect();
     if dated.is_empty() {
-        return "<p class=\"chart\">No event to chart.</p>".into();
+        return write!(s, "<p class=\"chart\">No event to chart.</p>");
     }
     let lo = from.unwrap_or_else(|| dated.iter().map(|d| d.start).min().unwrap_or(today));
     let hi = to.unwrap_or_else(|| {
@@ -394,25 +395,24 @@ pub fn figure(
     let plot_bottom = y;
     let height = plot_bottom + AXIS_H + LEGEND_H;
 
-    let mut s = String::new();
-    let _ = writeln!(s, "<figure class=\"chart\">");
-    let _ = writeln!(
+    writeln!(s, "<figure class=\"chart\">")?;
+    writeln!(
         s,
         "<svg class=\"timeline\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" role=\"img\" aria-label=\"Timeline chart of {} events, one lane per actor\">",
         events.len()
-    );
+    )?;
 
     // Lanes: alternate bands and labels.
-    let _ = writeln!(s, "<g class=\"lanes\">");
+    writeln!(s, "<g class=\"lanes\">")?;
     for (i, lane) in lanes.iter().enumerate() {
         let top = tops[i];
         let h = packed[i].1 as f64 * ROW_H + 2.0 * LANE_PAD;
         let fill = if i % 2 == 0 { "#f4f5f7" } else { "#ffffff" };
-        let _ = writeln!(
+        writeln!(
             s,
             "<rect x=\"0\" y=\"{top:.1}\" width=\"{WIDTH}\" height=\"{h:.1}\" fill=\"{fill}\"/>"
-        );
-        let _ = writeln!(
+        )?;
+        writeln!(
             s,
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"13\" fill=\"{}\">{}<title>{}</title></text>",
             PLOT_X0 - 12.0,
@@ -420,50 +420,50 @@ pub fn figure(
             lane.colour,
             esc(&lane.label),
             esc(&lane.about)
-        );
+        )?;
     }
-    let _ = writeln!(s, "</g>");
+    writeln!(s, "</g>")?;
 
     // Grid and axis labels, above and below the lanes.
-    let _ = writeln!(s, "<g class=\"axis\" font-size=\"12\" fill=\"#444\">");
+    writeln!(s, "<g class=\"axis\" font-size=\"12\" fill=\"#444\">")?;
     for day in &axis.minor {
         let x = axis.x(*day);
-        let _ = writeln!(
+        writeln!(
             s,
             "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#999\" stroke-width=\"0.6\"/><line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#999\" stroke-width=\"0.6\"/>",
             AXIS_H + 2.0,
             AXIS_H + 6.0,
             plot_bottom,
             plot_bottom + 4.0
-        );
+        )?;
     }
     for (day, label) in &axis.ticks {
         let x = axis.x(*day);
-        let _ = writeln!(
+        writeln!(
             s,
             "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#c9ccd1\" stroke-width=\"1\"/>",
             AXIS_H,
             plot_bottom + 6.0
-        );
+        )?;
         // A label centred on the last tick would run off the right edge.
         let anchor = if x + label.len() as f64 * 3.6 > WIDTH - 2.0 {
             "end"
         } else {
             "middle"
         };
-        let _ = writeln!(
+        writeln!(
             s,
             "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
             AXIS_H - 8.0,
             esc(label),
             plot_bottom + 19.0,
             esc(label)
-        );
+        )?;
     }
-    let _ = writeln!(s, "</g>");
+    writeln!(s, "</g>")?;
 
     // Marks: each event once in each of its lanes; dots last, so that bars never hide them.
-    let _ = writeln!(s, "<g class=\"marks\">");
+    writeln!(s, "<g class=\"marks\">")?;
     for dots in [false, true] {
         for (l, lane) in lanes.iter().enumerate() {
             for (k, i) in lane.events.iter().enumerate() {
@@ -475,13 +475,13 @@ pub fn figure(
                     continue;
                 }
                 let cy = tops[l] + LANE_PAD + packed[l].0[k] as f64 * ROW_H + ROW_H / 2.0;
-                mark(&mut s, e, when, shape, cy, lane.colour);
+                mark(s, e, when, shape, cy, lane.colour)?;
             }
         }
     }
-    let _ = writeln!(s, "</g>");
-    legend(&mut s, plot_bottom + AXIS_H + 8.0);
-    let _ = writeln!(s, "</svg>");
+    writeln!(s, "</g>")?;
+    legend(s, plot_bottom + AXIS_H + 8.0)?;
+    writeln!(s, "</svg>")?;
 
     let mut caption = format!(
         "{} {} in {} {}: one lane per actor, with its number of events; an event with several actors appears in each of their lanes.",
@@ -491,25 +491,29 @@ pub fn figure(
         if lanes.len() == 1 { "lane" } else { "lanes" },
     );
     if hidden > 0 {
-        let _ = write!(
-            caption,
+        caption.push_str(&format!(
             " Only the {MAX_LANES} actors with most events have a lane of their own; events involving any of the other {hidden} actors appear under “others”."
-        );
+        ));
     }
     if crowded > 0 {
-        let _ = write!(
-            caption,
+        caption.push_str(&format!(
             " {crowded} crowded {} stacked at most {cap} rows deep, so some marks there overlap.",
             if crowded == 1 { "lane is" } else { "lanes are" }
-        );
+        ));
     }
     caption.push_str(" Hover over a mark for the event’s title and date.");
-    let _ = writeln!(s, "<figcaption>{}</figcaption>", esc(&caption));
-    let _ = write!(s, "</figure>");
-    s
+    writeln!(s, "<figcaption>{}</figcaption>", esc(&caption))?;
+    write!(s, "</figure>")
 }
 
-fn mark(s: &mut String, e: &Event<'_>, when: &Date, shape: Shape, cy: f64, colour: &str) {
+fn mark(
+    s: &mut dyn Write,
+    e: &Event<'_>,
+    when: &Date,
+    shape: Shape,
+    cy: f64,
+    colour: &str,
+) -> io::Result<()> {
     let vague = when.uncertain || when.approx;
     let kind = match shape {
         Shape::Dot { .. } => "point",
@@ -517,29 +521,29 @@ fn mark(s: &mut String, e: &Event<'_>, when: &Date, shape: Shape, cy: f64, colou
         Shape::Bar { .. } => "span",
         Shape::Range { .. } => "between",
     };
-    let _ = write!(
+    write!(
         s,
         "<g class=\"mark {kind}{}\" data-event=\"{}\">",
         if vague { " vague" } else { "" },
         esc(e.id)
-    );
+    )?;
     match shape {
         Shape::Dot { cx, x1, x2 } => {
             // A year on a chart of months, or a decade on a chart of years, is not
             // the day at its middle: the faint line says how long it could be.
             if x2 - x1 > 2.0 * DOT_R + 2.0 {
-                let _ = write!(
+                write!(
                     s,
                     "<rect x=\"{x1:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"2.5\" fill=\"{colour}\" fill-opacity=\"0.3\"/>",
                     cy - 1.25,
                     x2 - x1
-                );
+                )?;
             }
             let fill = if vague { "#ffffff" } else { colour };
-            let _ = write!(
+            write!(
                 s,
                 "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"{DOT_R}\" fill=\"{fill}\" stroke=\"{colour}\" stroke-width=\"1.6\"/>"
-            );
+            )?;
         }
         Shape::Bar { x1, x2, open } => {
             let style = if vague {
@@ -549,14 +553,14 @@ fn mark(s: &mut String, e: &Event<'_>, when: &Date, shape: Shape, cy: f64, colou
             } else {
                 format!("fill=\"{colour}\" fill-opacity=\"0.6\"")
             };
-            let _ = write!(
+            write!(
                 s,
                 "<rect x=\"{x1:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{BAR_H}\" rx=\"2\" {style}/>",
                 cy - BAR_H / 2.0,
                 (x2 - x1).max(1.0)
-            );
+            )?;
             if open {
-                let _ = write!(
+                write!(
                     s,
                     "<path d=\"M{:.1} {:.1} L{:.1} {cy:.1} L{:.1} {:.1} Z\" fill=\"{colour}\"/>",
                     x2,
@@ -564,7 +568,7 @@ fn mark(s: &mut String, e: &Event<'_>, when: &Date, shape: Shape, cy: f64, colou
                     x2 + 7.0,
                     x2,
                     cy + 5.5
-                );
+                )?;
             }
         }
         Shape::Range { x1, x2 } => {
@@ -573,27 +577,27 @@ fn mark(s: &mut String, e: &Event<'_>, when: &Date, shape: Shape, cy: f64, colou
             } else {
                 ""
             };
-            let _ = write!(
+            write!(
                 s,
                 "<path d=\"M{x1:.1} {:.1} V{:.1} M{x1:.1} {cy:.1} H{x2:.1} M{x2:.1} {:.1} V{:.1}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{dash}/>",
                 cy - 4.5,
                 cy + 4.5,
                 cy - 4.5,
                 cy + 4.5
-            );
+            )?;
         }
     }
-    let _ = writeln!(s, "<title>{}\n{}</title></g>", esc(e.title), esc(e.date));
+    writeln!(s, "<title>{}\n{}</title></g>", esc(e.title), esc(e.date))
 }
 
 /// Draws a legend sample at an x position.
 type Sample<'a> = &'a dyn Fn(f64) -> String;
 
 /// What each kind of mark means, drawn below the axis, left to right.
-fn legend(s: &mut String, y: f64) {
+fn legend(s: &mut dyn Write, y: f64) -> io::Result<()> {
     let c = "#444";
     let cy = y + 10.0;
-    let _ = writeln!(s, "<g class=\"legend\" font-size=\"12\" fill=\"#333\">");
+    writeln!(s, "<g class=\"legend\" font-size=\"12\" fill=\"#333\">")?;
     let mut x = 16.0;
     let items: [(&str, f64, Sample<'_>); 5] = [
         ("a date, within its month, year or decade", 22.0, &|x| {
@@ -638,18 +642,18 @@ fn legend(s: &mut String, y: f64) {
         }),
     ];
     for (label, width, sample) in items {
-        let _ = writeln!(
+        writeln!(
             s,
             "{}<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
             sample(x),
             x + width + 6.0,
             cy + 4.0,
             esc(label)
-        );
+        )?;
         // About 6.6 px a character at 12 px, and a gap before the next sample.
         x += width + 6.0 + label.chars().count() as f64 * 6.6 + 28.0;
     }
-    let _ = writeln!(s, "</g>");
+    writeln!(s, "</g>")
 }
 
 #[cfg(test)]

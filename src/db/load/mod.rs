@@ -23,6 +23,7 @@ use super::check::{Finding, Layout, Parsed, Vocab};
 use super::csvread::Record;
 use super::spec::Table;
 use super::{APPLICATION_ID, SCHEMA_VERSION};
+use crate::atomic::{AtomicFile, folder_of, sidecar};
 use crate::error::{Error, Problem, Problems, Result};
 use rusqlite::{Connection, params};
 use std::collections::HashMap;
@@ -229,7 +230,7 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
         Some(lock(&opts.target)?)
     };
     let previous = previous_archive(&opts.target)?;
-    let temp = TempFile::new(&opts.target, opts.dry_run, "")?;
+    let temp = TempFile::archive(&opts.target, opts.dry_run);
     let conn = Connection::open(&temp.path).map_err(Error::sqlite(format!(
         "cannot create {}",
         temp.path.display()
@@ -249,7 +250,7 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
     let index = if opts.dry_run {
         None
     } else {
-        let file = TempFile::new(&opts.target, false, ".search")?;
+        let file = TempFile::beside(&opts.target, ".search");
         let conn = search::open(&file.path)?;
         Some((file, conn))
     };
@@ -318,10 +319,7 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
     conn.close().map_err(|(_, e)| Error::from(e))?;
     drop(index_file);
     if !opts.dry_run {
-        progress.step(step::SYNC);
-        temp.sync()?;
-        progress.step(step::RENAME);
-        temp.commit(&opts.target)?;
+        temp.commit(progress)?;
         lap("synced", &mut phases);
     }
     let tables = Table::ALL
@@ -376,13 +374,6 @@ fn lock(target: &Path) -> Result<File> {
     }
 }
 
-/// `dossier.db` + `.lock` → `dossier.db.lock`, in the same folder.
-fn sidecar(target: &Path, suffix: &str) -> PathBuf {
-    let mut name = target.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    target.with_file_name(name)
-}
-
 /// The existing archive at the target, if there is one; refuses anything else.
 fn previous_archive(target: &Path) -> Result<Option<PathBuf>> {
     match fs::metadata(target) {
@@ -403,73 +394,78 @@ fn previous_archive(target: &Path) -> Result<Option<PathBuf>> {
     }
 }
 
-/// The file a load builds in; removed unless it is renamed over the target.
+/// A database file the load builds: the new archive, which an [`AtomicFile`] puts in
+/// place, or a scratch file (a dry run's archive, the search index). Either is removed,
+/// with any journal SQLite left beside it, unless it was renamed over the target.
 struct TempFile {
     path: PathBuf,
-    /// Renamed into place: nothing left to remove.
-    committed: bool,
+    archive: Option<AtomicFile>,
 }
 
 impl TempFile {
-    /// A temporary file beside the target (`dossier.db.load-PID.tmp`, or with `kind`
-    /// before `.tmp`), or in the system's temporary folder for a dry run.
-    fn new(target: &Path, dry_run: bool, kind: &str) -> Result<Self> {
-        let path = if dry_run {
+    /// The new archive, beside the target (`dossier.db.load-PID.tmp`); or for a dry
+    /// run, a scratch file in the system's temporary folder.
+    fn archive(target: &Path, dry_run: bool) -> Self {
+        if dry_run {
             let nanos = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.subsec_nanos());
-            std::env::temp_dir().join(format!("dossier-check-{}-{nanos}.db", std::process::id()))
-        } else {
-            if kind.is_empty() {
-                remove_leftovers(target);
-            }
-            sidecar(target, &format!(".load-{}{kind}.tmp", std::process::id()))
-        };
+            return TempFile::scratch(
+                std::env::temp_dir()
+                    .join(format!("dossier-check-{}-{nanos}.db", std::process::id())),
+            );
+        }
+        remove_leftovers(target);
+        let archive = AtomicFile::beside(target, &format!(".load-{}.tmp", std::process::id()));
+        remove_quietly(archive.temp());
+        TempFile {
+            path: archive.temp().to_path_buf(),
+            archive: Some(archive),
+        }
+    }
+
+    /// A scratch file beside the target, named with `kind` (`.search`) before `.tmp`.
+    fn beside(target: &Path, kind: &str) -> Self {
+        TempFile::scratch(sidecar(
+            target,
+            &format!(".load-{}{kind}.tmp", std::process::id()),
+        ))
+    }
+
+    fn scratch(path: PathBuf) -> Self {
         remove_quietly(&path);
-        Ok(TempFile {
+        TempFile {
             path,
-            committed: false,
-        })
+            archive: None,
+        }
     }
 
-    /// Makes the new archive durable, so that the rename cannot expose a file whose
-    /// pages are not yet on disk.
-    fn sync(&self) -> Result<()> {
-        File::open(&self.path)
-            .and_then(|f| f.sync_all())
-            .map_err(|source| Error::Write {
-                path: self.path.clone(),
-                source,
-            })
-    }
-
-    /// Puts the synced archive in place in one rename.
-    fn commit(mut self, target: &Path) -> Result<()> {
-        fs::rename(&self.path, target).map_err(|source| Error::Write {
-            path: target.to_path_buf(),
+    /// Makes the new archive durable, then puts it in place in one rename, telling
+    /// `progress` of each step.
+    fn commit(mut self, progress: &dyn Progress) -> Result<()> {
+        let Some(archive) = self.archive.take() else {
+            return Err(Error::Internal(
+                "a scratch file cannot replace the archive".into(),
+            ));
+        };
+        progress.step(step::SYNC);
+        let synced = archive.sync().map_err(|source| Error::Write {
+            path: self.path.clone(),
             source,
         })?;
-        // The rename itself is durable only once the folder is synced.
-        if let Some(dir) = target.parent() {
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            if let Ok(d) = File::open(dir) {
-                let _ = d.sync_all();
-            }
-        }
-        self.committed = true;
-        Ok(())
+        progress.step(step::RENAME);
+        let target = synced.target().to_path_buf();
+        synced.commit().map_err(|source| Error::Write {
+            path: target,
+            source,
+        })
     }
 }
 
 impl Drop for TempFile {
     fn drop(&mut self) {
-        if !self.committed {
-            remove_quietly(&self.path);
-        }
+        // After a commit nothing is left under this name but, perhaps, a journal.
+        remove_quietly(&self.path);
     }
 }
 
@@ -486,11 +482,7 @@ fn remove_leftovers(target: &Path) {
         return;
     };
     let prefix = format!("{name}.load-");
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let Ok(entries) = fs::read_dir(dir) else {
+    let Ok(entries) = fs::read_dir(folder_of(target)) else {
         return;
     };
     for entry in entries.flatten() {
