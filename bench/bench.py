@@ -12,6 +12,7 @@ Results are printed as a Markdown table and written to bench/results.md.
 
 import argparse
 import csv
+import json
 import os
 import platform
 import re
@@ -23,8 +24,31 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DOSSIER = ROOT / "target" / "release" / "dossier"
-GENERATE = ROOT / "target" / "release" / "examples" / "generate"
+# Set by build(): the release binaries, wherever cargo put them.
+DOSSIER = None
+GENERATE = None
+
+
+def build():
+    """Builds dossier and the generator in release mode and finds them where cargo
+    says they are, so that CARGO_TARGET_DIR and cargo's configuration are honoured."""
+    global DOSSIER, GENERATE
+    proc = subprocess.run(
+        ["cargo", "build", "--release", "--quiet", "--bin", "dossier", "--example", "generate",
+         "--message-format=json-render-diagnostics"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        check=True,
+    )
+    found = {}
+    for line in proc.stdout.splitlines():
+        msg = json.loads(line)
+        if msg.get("reason") == "compiler-artifact" and msg.get("executable"):
+            found[msg["target"]["name"]] = Path(msg["executable"])
+    missing = {"dossier", "generate"} - found.keys()
+    if missing:
+        sys.exit(f"bench: cargo built no executable for {', '.join(sorted(missing))}")
+    DOSSIER, GENERATE = found["dossier"], found["generate"]
 
 
 def run(cmd, stdout=subprocess.DEVNULL, stdin=None, cwd=None):
@@ -154,6 +178,7 @@ def main():
 
     if shutil.which("sqlite3") is None:
         sys.exit("bench: the sqlite3 shell is needed (Debian: apt-get install sqlite3)")
+    build()
     data_root = Path(args.data)
     data_root.mkdir(parents=True, exist_ok=True)
     work = data_root / "work"

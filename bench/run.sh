@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # dossier's benchmark, in one command: builds dossier and the generator in release
-# mode, generates the archives, and times dossier against the sqlite3 shell.
+# mode (bench.py asks cargo for them, so CARGO_TARGET_DIR is honoured), generates the
+# archives, and times dossier against the sqlite3 shell.
 #
 #   bench/run.sh                 the full run: comparisons at 1M events, load at 100k, 1M and 10M
 #   bench/run.sh --smoke         a quick check that the benchmark works (10k events, one run)
@@ -12,7 +13,6 @@
 # bench/results-scaling.md. Needs the sqlite3 shell and GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --bin dossier --example generate
 if [ "${1:-}" = "--smoke" ]; then
   shift
   data=$(mktemp -d)

@@ -2,6 +2,8 @@
 
 use assert_cmd::Command;
 use rusqlite::Connection;
+use std::ffi::OsStr;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
@@ -149,4 +151,115 @@ pub fn seeded() -> Env {
 pub fn without_timestamps(s: &str) -> String {
     let re = regex::Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z").expect("regex");
     re.replace_all(s, "<time>").into_owned()
+}
+
+/// The variable that turns a missing outside tool into a failure. CI sets it, so that
+/// every test runs there; on a machine with Rust alone, such tests say they did not run.
+pub const REQUIRE_TOOLS: &str = "DOSSIER_REQUIRE_TOOLS";
+
+/// An outside program that a test needs (Datasette, DuckDB, pandoc…), looked up on
+/// PATH. When it is missing, the test should return at once: this says so in the test
+/// output, with how to install it, unless DOSSIER_REQUIRE_TOOLS=1, when it fails the
+/// test instead. `install` is the command that installs the tool.
+///
+/// The note is written to standard error directly, not with `eprintln!`, which the
+/// test harness captures and shows only for failing tests: a test that did not run
+/// must say so where it is seen.
+#[must_use]
+pub fn require_tool(tool: &str, install: &str) -> Option<PathBuf> {
+    let required = std::env::var_os(REQUIRE_TOOLS).is_some_and(|v| v == "1");
+    match find_tool(tool, std::env::var_os("PATH").as_deref()) {
+        Some(path) => Some(path),
+        None => {
+            let why = missing_tool(tool, install, required);
+            let test = std::thread::current()
+                .name()
+                .unwrap_or("a test")
+                .to_string();
+            let _ = writeln!(std::io::stderr(), "\n{test}: {why}");
+            None
+        }
+    }
+}
+
+/// The first executable file named `tool` in the folders of a PATH value.
+fn find_tool(tool: &str, path: Option<&OsStr>) -> Option<PathBuf> {
+    std::env::split_paths(path?)
+        .map(|dir| dir.join(tool))
+        .find(|candidate| is_executable(candidate))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.with_extension("exe").is_file() || path.is_file()
+}
+
+/// What a test says when its tool is missing; a failure when tools are required.
+fn missing_tool(tool: &str, install: &str, required: bool) -> String {
+    if required {
+        panic!(
+            "{tool} is not on PATH, and {REQUIRE_TOOLS}=1 says every outside tool must be there — install it: {install}"
+        );
+    }
+    format!(
+        "skipped: {tool} is not on PATH, so this test did not run — install it to run it: {install} \
+         (with {REQUIRE_TOOLS}=1, as CI sets it, a missing tool fails the test)"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tool_is_found_only_as_an_executable_file_on_path() {
+        let env = Env::new();
+        env.write("bin/fake-tool", "#!/bin/sh\n");
+        env.write("other/fake-tool", "not executable\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let p = env.path("bin/fake-tool");
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let path = std::env::join_paths([env.path("other"), env.path("bin")]).unwrap();
+        assert_eq!(
+            find_tool("fake-tool", Some(&path)),
+            Some(env.path("bin/fake-tool"))
+        );
+        #[cfg(unix)]
+        {
+            let only_other = std::env::join_paths([env.path("other")]).unwrap();
+            assert_eq!(find_tool("fake-tool", Some(&only_other)), None);
+        }
+        assert_eq!(find_tool("no-such-tool", Some(&path)), None);
+        assert_eq!(find_tool("fake-tool", None), None);
+    }
+
+    #[test]
+    fn a_missing_tool_is_a_plain_skip_unless_tools_are_required() {
+        let said = missing_tool("duckdb", "apt-get install duckdb", false);
+        assert!(
+            said.starts_with("skipped: duckdb is not on PATH, so this test did not run"),
+            "{said}"
+        );
+        assert!(said.contains("apt-get install duckdb"), "{said}");
+        let failed =
+            std::panic::catch_unwind(|| missing_tool("duckdb", "apt-get install duckdb", true));
+        let message = failed.expect_err("a required tool that is missing fails the test");
+        let message = message
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            message.contains("duckdb is not on PATH, and DOSSIER_REQUIRE_TOOLS=1"),
+            "{message}"
+        );
+    }
 }
