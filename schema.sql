@@ -19,7 +19,7 @@
 --   *_uncertain      1 when marked ? or %; *_approx 1 when marked ~ or %.
 
 PRAGMA application_id = 1685025651;  -- 'doss': marks the file as a dossier archive
-PRAGMA user_version = 1;             -- schema version
+PRAGMA user_version = 2;             -- schema version: 2 added load_files.encoding
 
 -- Vocabularies. CHECK constraints cannot hold subqueries, so controlled lists live
 -- in lookup tables reached by foreign keys. The short lists that stay in CHECK
@@ -284,7 +284,7 @@ CREATE TABLE load_runs (
   inputs TEXT NOT NULL           -- the folders or files named on the command line ("built-in seed" for the bundled one)
 ) STRICT;
 
--- table load_files: every CSV file each load read, with its SHA-256, size and row count
+-- table load_files: every CSV file each load read, with its SHA-256, size, row count and encoding
 CREATE TABLE load_files (
   id INTEGER PRIMARY KEY,        -- referenced by csv_file on every loaded row
   run INTEGER NOT NULL REFERENCES load_runs(id),  -- the load that read this file
@@ -292,7 +292,8 @@ CREATE TABLE load_files (
   tbl TEXT NOT NULL,             -- the table its rows went to: sources, actors, events, figures or citations
   sha256 TEXT NOT NULL CHECK (length(sha256) = 64),  -- SHA-256 of the file's bytes, in hex
   bytes INTEGER NOT NULL,        -- the file's size in bytes
-  rows INTEGER NOT NULL          -- how many data rows it held
+  rows INTEGER NOT NULL,         -- how many data rows it held
+  encoding TEXT NOT NULL         -- the encoding its bytes were read in: utf-8, or as named with load --encoding (windows-1252, latin-1, utf-16le, utf-16be)
 ) STRICT;
 
 -- The facts.

@@ -1,5 +1,6 @@
 //! The command line: every subcommand, flag and help text, as clap definitions.
 
+use crate::db::encoding::Encoding;
 use crate::output::Format;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -218,6 +219,30 @@ pub struct LoadArgs {
     /// Check everything and report, but write nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// The encoding of the files, when they are not UTF-8 (it applies to every file named)
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<Encoding>,
+}
+
+/// `--encoding` takes the names the load history records.
+impl ValueEnum for Encoding {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Encoding::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            Encoding::Utf8 => "UTF-8, the default (a byte-order mark is allowed)",
+            Encoding::Windows1252 => "Windows' Western code page, which Excel's plain CSV uses",
+            Encoding::Latin1 => "ISO-8859-1, read as windows-1252 as web browsers do",
+            Encoding::Utf16Le => {
+                "UTF-16 little-endian (Excel's Unicode Text), with or without a byte-order mark"
+            }
+            Encoding::Utf16Be => "UTF-16 big-endian, with or without a byte-order mark",
+        };
+        Some(PossibleValue::new(self.name()).help(help))
+    }
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,13 @@ pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
     let db = ctx.db.as_path();
     let mut out = Output::stdout();
     let (inputs, described) = if args.paths.is_empty() {
+        if let Some(e) = args.encoding {
+            return Err(Error::Usage(format!(
+                "--encoding {} names the encoding of your files, and no folder is named; \
+                 the bundled seed is UTF-8 — name the folders or files to load",
+                e.name()
+            )));
+        }
         (load::seed(), "built-in seed".to_string())
     } else {
         let described = args
@@ -22,7 +29,8 @@ pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join(" ");
-        (load::discover(&args.paths)?, described)
+        let encoding = args.encoding.unwrap_or_default();
+        (load::discover(&args.paths, encoding)?, described)
     };
     let files = inputs.len();
     let total = load::input_bytes(&inputs);
@@ -43,7 +51,7 @@ pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
     )?;
     bar.bar.finish();
     if !ctx.quiet {
-        print(&report, files, db, args.dry_run, &mut out)?;
+        print(&report, files, db, args, &mut out)?;
     }
     Ok(out.finish()?)
 }
@@ -126,7 +134,7 @@ fn print(
     report: &Report,
     files: usize,
     db: &Path,
-    dry_run: bool,
+    args: &LoadArgs,
     out: &mut Output,
 ) -> std::io::Result<()> {
     let mut rows = vec![vec![
@@ -153,15 +161,18 @@ fn print(
     if !phases.is_empty() {
         out.line(&phases.join(", "))?;
     }
-    if dry_run {
+    let read_as = args
+        .encoding
+        .map_or_else(String::new, |e| format!(", read as {},", e.name()));
+    if args.dry_run {
         out.line(&format!(
-            "checked {total} rows in {files} {} in {}: no problems found; nothing was written (--dry-run)",
+            "checked {total} rows in {files} {}{read_as} in {}: no problems found; nothing was written (--dry-run)",
             plural(files, "file", "files"),
             duration(report.elapsed)
         ))
     } else {
         out.line(&format!(
-            "loaded {total} rows from {files} {} into {} in {} (load {} of this archive)",
+            "loaded {total} rows from {files} {}{read_as} into {} in {} (load {} of this archive)",
             plural(files, "file", "files"),
             db.display(),
             duration(report.elapsed),

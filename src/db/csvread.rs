@@ -85,11 +85,48 @@ impl Record {
         }
     }
 
-    /// The field as text; empty if it is not UTF-8 (which `issues` then reports).
+    /// The field as text; empty if the record has no such field, or if the field is
+    /// not UTF-8 (which `issues` then reports). In a record that is not UTF-8 as a
+    /// whole, a field that is still reads as text: a refused row's id stays known,
+    /// so that rows naming it are not reported as naming an unknown id.
     pub fn get(&self, i: usize) -> &str {
-        // `check_bytes` has made sure that every field is UTF-8 on its own, so the
-        // bounds are character boundaries; `get` would say None rather than panic.
-        self.text.get(self.span(i)).unwrap_or("")
+        if i >= self.width() {
+            return "";
+        }
+        if self.data.is_empty() {
+            // `check_bytes` has made sure that every field is UTF-8 on its own, so the
+            // bounds are character boundaries; `get` would say None rather than panic.
+            self.text.get(self.span(i)).unwrap_or("")
+        } else {
+            std::str::from_utf8(&self.data[self.span(i)]).unwrap_or("")
+        }
+    }
+
+    /// The record's bytes as read (quotes undone), whether or not they are UTF-8.
+    pub fn raw(&self) -> &[u8] {
+        if self.data.is_empty() {
+            self.text.as_bytes()
+        } else {
+            &self.data
+        }
+    }
+
+    /// The first byte that is not UTF-8: its field (from 0), the byte and its offset.
+    pub fn not_utf8(&self) -> Option<(usize, u8, u64)> {
+        self.issues.iter().find_map(|(field, issue)| match issue {
+            Issue::NotUtf8 { byte, offset } => Some((*field, *byte, *offset)),
+            _ => None,
+        })
+    }
+
+    /// The field (from 0) of the first character beyond ASCII, if there is one.
+    pub fn non_ascii_field(&self) -> Option<usize> {
+        let raw = self.raw();
+        if raw.is_ascii() {
+            return None;
+        }
+        let at = raw.iter().position(|b| !b.is_ascii())?;
+        Some(self.field_of(at))
     }
 
     /// True when every field is empty, as in the `,,,,` rows spreadsheets leave behind.
@@ -430,6 +467,21 @@ mod tests {
 
     fn rows(input: &[u8]) -> Vec<Vec<String>> {
         read_all(input).unwrap().into_iter().map(|r| r.1).collect()
+    }
+
+    #[test]
+    fn a_field_reads_on_its_own_even_when_its_record_is_not_utf8() {
+        let mut r = Reader::new(&b"id,title\ns1,Korea\x92s\n"[..]).unwrap();
+        let mut rec = Record::default();
+        assert!(r.read(&mut rec).unwrap());
+        assert_eq!((rec.not_utf8(), rec.non_ascii_field()), (None, None));
+        assert!(r.read(&mut rec).unwrap());
+        assert_eq!(rec.not_utf8(), Some((1, 0x92, 17)));
+        assert_eq!(rec.get(0), "s1");
+        assert_eq!(rec.get(1), "");
+        assert_eq!(rec.get(2), "", "past the last field");
+        assert_eq!(rec.raw(), b"s1Korea\x92s");
+        assert_eq!(rec.non_ascii_field(), Some(1));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod check;
 pub mod csvread;
 pub mod dates;
 pub mod dump;
+pub mod encoding;
 pub mod load;
 pub mod read;
 #[cfg(any(test, fuzzing))]
@@ -28,7 +29,7 @@ const AFTER_ROWS: &str = "\n-- dossier: after rows\n";
 pub const APPLICATION_ID: i64 = 0x646F_7373;
 
 /// The schema version stored in `user_version`.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The part of the schema applied to an empty database: tables and vocabularies.
 pub fn schema_tables() -> &'static str {
@@ -225,7 +226,7 @@ pub fn in_memory_with_file(table: &str) -> Connection {
     conn.execute("INSERT INTO load_runs VALUES (1, 'a', 'b', 'v', 'x');", [])
         .expect("a load");
     conn.execute(
-        "INSERT INTO load_files VALUES (1, 1, 'p', ?1, printf('%064d', 0), 0, 0);",
+        "INSERT INTO load_files VALUES (1, 1, 'p', ?1, printf('%064d', 0), 0, 0, 'utf-8');",
         [table],
     )
     .expect("a file");

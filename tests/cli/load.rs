@@ -386,3 +386,182 @@ fn header_only_files_are_valid_and_empty() {
         run.stdout
     );
 }
+
+/// The seed's files as a spreadsheet would save them in another encoding.
+fn seed_saved_as(env: &Env, dir: &str, encoding: &str) {
+    for name in [
+        "sources.csv",
+        "actors.csv",
+        "events.csv",
+        "figures.csv",
+        "citations.csv",
+    ] {
+        let text = std::fs::read_to_string(repo().join("seed").join(name)).unwrap();
+        let bytes: Vec<u8> = match encoding {
+            "windows-1252" | "latin-1" => {
+                let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+                assert!(!unmappable, "{name} fits Windows-1252");
+                bytes.into_owned()
+            }
+            // As Excel's "Unicode Text" writes it: with a byte-order mark.
+            "utf-16le" => "\u{feff}"
+                .encode_utf16()
+                .chain(text.encode_utf16())
+                .flat_map(u16::to_le_bytes)
+                .collect(),
+            "utf-16be" => text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+            other => panic!("{other}"),
+        };
+        env.write(&format!("{dir}/{name}"), bytes);
+    }
+}
+
+/// Every row of every table of facts, as text, to compare two archives (the load
+/// history differs from load to load).
+fn contents(env: &Env, db: &str) -> Vec<String> {
+    let conn = env.db(db);
+    let mut all = Vec::new();
+    let tables = dossier::cmd::export::WORKBOOK_TABLES
+        .iter()
+        .filter(|t| !t.starts_with("load_"));
+    for table in tables {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
+            .unwrap();
+        let width = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                (0..width)
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        for row in rows {
+            all.push(format!("{table}: {}", row.unwrap().join(" | ")));
+        }
+    }
+    all
+}
+
+#[test]
+fn files_in_a_named_encoding_load_as_the_same_archive() {
+    let env = Env::new();
+    env.copy_dir(&repo().join("seed"), "seed");
+    assert_eq!(env.run(&["load", "--db", "utf8.db", "seed"]).code, 0);
+    let expected = contents(&env, "utf8.db");
+    assert!(
+        expected
+            .iter()
+            .any(|r| r.contains("North Korea’s fondness")),
+        "the seed has characters beyond ASCII to decode"
+    );
+    for encoding in ["windows-1252", "latin-1", "utf-16le", "utf-16be"] {
+        let dir = format!("seed-{encoding}");
+        seed_saved_as(&env, &dir, encoding);
+        let db = format!("{encoding}.db");
+        let run = env.run(&["load", "--db", &db, "--encoding", encoding, &dir]);
+        assert_eq!(run.code, 0, "{encoding}: {}", run.stderr);
+        assert!(
+            run.stdout.contains(&format!(
+                "loaded 90 rows from 5 files, read as {encoding}, into {db}"
+            )),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(contents(&env, &db), expected, "{encoding}");
+        // The history says how each file was read, and hashes the bytes on disk.
+        let conn = env.db(&db);
+        assert_eq!(
+            one::<String>(
+                &conn,
+                "SELECT group_concat(DISTINCT encoding) FROM load_files"
+            ),
+            encoding
+        );
+        let events = std::fs::read(env.path(&format!("{dir}/events.csv"))).unwrap();
+        assert_eq!(
+            one::<String>(
+                &conn,
+                "SELECT sha256 || ' ' || bytes FROM load_files WHERE tbl = 'events'"
+            ),
+            format!("{} {}", sha256_hex(&events), events.len())
+        );
+    }
+    assert_eq!(
+        one::<String>(
+            &env.db("utf8.db"),
+            "SELECT group_concat(DISTINCT encoding) FROM load_files"
+        ),
+        "utf-8"
+    );
+}
+
+#[test]
+fn encoding_is_for_named_files_and_takes_only_known_names() {
+    let env = Env::new();
+    let run = env.run(&["load", "--encoding", "windows-1252"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: --encoding windows-1252 names the encoding of your files, and no folder is named; \
+         the bundled seed is UTF-8 — name the folders or files to load\n"
+    );
+    assert!(!env.path("dossier.db").exists());
+    let run = env.run(&["load", "--encoding", "cp1252", "seed"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("[possible values: utf-8, windows-1252, latin-1, utf-16le, utf-16be]"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn history_from_an_archive_without_encodings_is_kept_as_utf8() {
+    let env = Env::new();
+    assert_eq!(env.run(&["load"]).code, 0);
+    // An archive as the first schema built it: no encoding column, user_version 1.
+    {
+        let conn = rusqlite::Connection::open(env.path("dossier.db")).unwrap();
+        conn.execute_batch("ALTER TABLE load_files DROP COLUMN encoding; PRAGMA user_version = 1;")
+            .unwrap();
+    }
+    env.copy_dir(&repo().join("seed"), "seed");
+    seed_saved_as(&env, "cp", "windows-1252");
+    let run = env.run(&["load", "--encoding", "windows-1252", "cp"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let db = env.db("dossier.db");
+    assert_eq!(
+        one::<String>(
+            &db,
+            "SELECT group_concat(run || ':' || encoding, ' ') FROM \
+             (SELECT DISTINCT run, encoding FROM load_files ORDER BY run)"
+        ),
+        "1:utf-8 2:windows-1252"
+    );
+}
+
+#[test]
+fn history_of_an_archive_from_an_unknown_schema_is_not_carried() {
+    let env = Env::new();
+    assert_eq!(env.run(&["load"]).code, 0);
+    {
+        let conn = rusqlite::Connection::open(env.path("dossier.db")).unwrap();
+        conn.execute_batch("PRAGMA user_version = 99;").unwrap();
+    }
+    let run = env.run(&["load"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("(load 1 of this archive)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        one::<i64>(&env.db("dossier.db"), "SELECT count(*) FROM load_runs"),
+        1
+    );
+}

@@ -1,8 +1,10 @@
 //! Bad input is refused with a located message and leaves the archive untouched.
 //!
-//! Each folder under tests/fixtures/bad is one case: the CSV files to load and, in
-//! `expected.txt`, the exact standard error. `DOSSIER_BLESS=1 cargo test` rewrites
-//! the expected files from what dossier prints (then read the diff before committing).
+//! Each folder under tests/fixtures/bad is one case: the CSV files to load, in
+//! `expected.txt` the exact standard error, and in `args.txt`, when there is one,
+//! more arguments for `load` (such as `--encoding windows-1252`).
+//! `DOSSIER_BLESS=1 cargo test` rewrites the expected files from what dossier prints
+//! (then read the diff before committing).
 
 use crate::common::{Env, repo};
 use std::path::Path;
@@ -17,7 +19,10 @@ fn refused(case: &Path) -> Result<(), String> {
         return Err("could not load the seed first".into());
     }
     let before = env.bytes("archive.db");
-    let run = env.run_in(case.parent().unwrap(), &["load", "--db", db, &name]);
+    let extra = std::fs::read_to_string(case.join("args.txt")).unwrap_or_default();
+    let mut args = vec!["load", "--db", db, &name];
+    args.extend(extra.split_whitespace());
+    let run = env.run_in(case.parent().unwrap(), &args);
     let expected_path = case.join("expected.txt");
     if std::env::var_os("DOSSIER_BLESS").is_some() {
         std::fs::write(&expected_path, &run.stderr).unwrap();

@@ -4,6 +4,7 @@
 //! archive already there.
 
 use crate::common::repo;
+use dossier::db::encoding::Encoding;
 use dossier::db::load::{self, Data, Input, Options, Progress};
 use dossier::db::spec::Table;
 use dossier::error::Error;
@@ -73,26 +74,45 @@ fn apply(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
     bytes
 }
 
-/// The seed's files, with `damaged` replacing the file of one table.
-fn inputs(dir: &Path, which: usize, damaged: &[u8]) -> Vec<Input> {
+/// The seed's files, with `damaged`, read in `encoding`, replacing the file of one table.
+fn inputs(dir: &Path, which: usize, damaged: &[u8], encoding: Encoding) -> Vec<Input> {
     FILES
         .iter()
         .enumerate()
         .map(|(i, (table, name))| {
-            let path = if i == which {
+            let (path, encoding) = if i == which {
                 let p = dir.join(name);
                 fs::write(&p, damaged).expect("write the damaged file");
-                p
+                (p, encoding)
             } else {
-                repo().join("seed").join(name)
+                (repo().join("seed").join(name), Encoding::Utf8)
             };
             Input {
                 label: name.to_string(),
                 table: *table,
                 data: Data::Path(path),
+                encoding,
             }
         })
         .collect()
+}
+
+/// Text as a file saved in `encoding` holds it (UTF-16 with its byte-order mark).
+fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
+    match encoding {
+        Encoding::Utf8 => text.as_bytes().to_vec(),
+        Encoding::Windows1252 | Encoding::Latin1 => {
+            let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+            assert!(!unmappable, "the seed fits Windows-1252");
+            bytes.into_owned()
+        }
+        Encoding::Utf16Le => "\u{feff}"
+            .encode_utf16()
+            .chain(text.encode_utf16())
+            .flat_map(u16::to_le_bytes)
+            .collect(),
+        Encoding::Utf16Be => text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+    }
 }
 
 fn load_into(target: &Path, inputs: Vec<Input>) -> Result<load::Report, Error> {
@@ -114,16 +134,21 @@ fn names(dir: &Path) -> Vec<String> {
     v
 }
 
-/// Loads the damaged file over a good archive and checks the outcome.
-fn check(which: usize, damaged: &[u8]) -> Result<(), TestCaseError> {
+/// Loads the damaged file, read in `encoding`, over a good archive and checks the
+/// outcome.
+fn check(which: usize, damaged: &[u8], encoding: Encoding) -> Result<(), TestCaseError> {
     let work = tempfile::tempdir().expect("temporary folder");
     let out = tempfile::tempdir().expect("temporary folder");
     let target = out.path().join("archive.db");
-    load_into(&target, inputs(work.path(), usize::MAX, &[])).expect("the seed loads");
+    load_into(
+        &target,
+        inputs(work.path(), usize::MAX, &[], Encoding::Utf8),
+    )
+    .expect("the seed loads");
     let before = fs::read(&target).expect("read the archive");
     let files_before = names(out.path());
 
-    match load_into(&target, inputs(work.path(), which, damaged)) {
+    match load_into(&target, inputs(work.path(), which, damaged, encoding)) {
         Ok(report) => {
             let conn = rusqlite::Connection::open(&target).expect("open the new archive");
             let ok: String = conn
@@ -172,7 +197,7 @@ proptest! {
         edits in prop::collection::vec(edit(), 1..6),
     ) {
         let original = fs::read(repo().join("seed").join(FILES[which].1)).expect("read the seed");
-        check(which, &apply(original, &edits))?;
+        check(which, &apply(original, &edits), Encoding::Utf8)?;
     }
 
     #[test]
@@ -180,6 +205,16 @@ proptest! {
         which in 0usize..FILES.len(),
         bytes in prop::collection::vec(prop_oneof![3 => prop::sample::select(TELLING), 1 => any::<u8>()], 0..400),
     ) {
-        check(which, &bytes)?;
+        check(which, &bytes, Encoding::Utf8)?;
+    }
+
+    #[test]
+    fn a_damaged_seed_file_in_any_encoding_loads_soundly_or_is_refused_whole(
+        which in 0usize..FILES.len(),
+        encoding in prop::sample::select(&Encoding::ALL[..]),
+        edits in prop::collection::vec(edit(), 0..4),
+    ) {
+        let original = fs::read_to_string(repo().join("seed").join(FILES[which].1)).expect("read the seed");
+        check(which, &apply(encode(&original, encoding), &edits), encoding)?;
     }
 }

@@ -33,8 +33,12 @@ pub(super) fn run(
         for msg in rx {
             match msg {
                 Message::Start(info) => {
-                    ins.file
-                        .execute(params![run_id, &*info.label, info.layout.table.name()])?;
+                    ins.file.execute(params![
+                        run_id,
+                        &*info.label,
+                        info.layout.table.name(),
+                        info.encoding.name()
+                    ])?;
                     let id = conn.last_insert_rowid();
                     out.file_ids.push(id);
                     let stats = out.tables.entry(info.layout.table).or_default();
@@ -282,7 +286,7 @@ impl<'c> Inserter<'c> {
         Ok(Inserter {
             conn,
             file: conn.prepare(
-                "INSERT INTO load_files (run, path, tbl, sha256, bytes, rows) VALUES (?1, ?2, ?3, printf('%064d', 0), 0, 0)",
+                "INSERT INTO load_files (run, path, tbl, encoding, sha256, bytes, rows) VALUES (?1, ?2, ?3, ?4, printf('%064d', 0), 0, 0)",
             )?,
             file_end: conn.prepare("UPDATE load_files SET sha256 = ?1, bytes = ?2, rows = ?3 WHERE id = ?4")?,
             plans: Table::ALL

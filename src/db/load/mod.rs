@@ -21,12 +21,13 @@ mod search;
 
 use super::check::{Finding, Layout, Parsed, Vocab};
 use super::csvread::Record;
+use super::encoding::Encoding;
 use super::spec::Table;
 use super::{APPLICATION_ID, SCHEMA_VERSION};
 use crate::atomic::{AtomicFile, folder_of, sidecar};
 use crate::error::{Error, Problem, Problems, Result};
 use rusqlite::{Connection, params};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -56,6 +57,8 @@ pub struct Input {
     pub label: String,
     pub table: Table,
     pub data: Data,
+    /// The encoding the file is in, as the user named it; UTF-8 unless they did.
+    pub encoding: Encoding,
 }
 
 /// The seed archive, as embedded at build time.
@@ -76,15 +79,17 @@ pub fn seed() -> Vec<Input> {
             label: format!("seed/{}", table.file_name()),
             table,
             data: Data::Embedded(bytes),
+            encoding: Encoding::Utf8,
         })
         .collect()
 }
 
-/// Finds the CSV files in the folders (or files) named on the command line.
+/// Finds the CSV files in the folders (or files) named on the command line, all in
+/// the encoding given.
 ///
 /// A `.csv` file whose name is not one of the five is an error rather than skipped:
 /// a misnamed `Events.csv` silently left out would be data lost without a word.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<Input>> {
+pub fn discover(paths: &[PathBuf], encoding: Encoding) -> Result<Vec<Input>> {
     let mut inputs = Vec::new();
     let names = || {
         Table::ALL
@@ -111,6 +116,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Input>> {
                 label: path.display().to_string(),
                 table,
                 data: Data::Path(path.clone()),
+                encoding,
             });
             continue;
         }
@@ -132,6 +138,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Input>> {
                     label: file.display().to_string(),
                     table,
                     data: Data::Path(file),
+                    encoding,
                 });
             } else if name.to_lowercase().ends_with(".csv") {
                 return Err(Error::Usage(format!(
@@ -285,23 +292,23 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
     };
     let files = &threads.read.files;
     let file_ids = &threads.inserted.file_ids;
+    let unread = &threads.read.unread;
     checks::before_indexes(&conn, files, file_ids, &mut problems)?;
-    // References can only be judged when every file was read to its end; otherwise each
-    // row of an unreadable file would come back as a wave of "unknown id" problems. They
-    // are checked through the indexes, which are built first: scanning an index is far
-    // cheaper than scanning a table that holds all the text.
-    if threads.read.complete && problems.total == 0 {
+    // References are checked through the indexes, which are built first: scanning an
+    // index is far cheaper than scanning a table that holds all the text.
+    if unread.is_empty() && problems.total == 0 {
         progress.step(step::INDEXES);
         build_indexes(&conn)?;
         lap("built indexes", &mut phases);
         progress.step(step::REFERENCES);
-        checks::after_indexes(&conn, files, file_ids, &mut problems)?;
+        checks::after_indexes(&conn, files, file_ids, unread, &mut problems)?;
         lap("checked references", &mut phases);
-    } else if threads.read.complete {
+    } else {
         // The load fails already; report every problem, without building indexes that
-        // a shared alias would break.
+        // a shared alias would break. References to a table with a file that was not
+        // read to its end cannot be judged: its ids are not all known.
         progress.step(step::REFERENCES);
-        checks::after_indexes(&conn, files, file_ids, &mut problems)?;
+        checks::after_indexes(&conn, files, file_ids, unread, &mut problems)?;
     }
     if problems.total > 0 {
         return Err(Error::Invalid(problems.finish(opts.inputs.len())));
@@ -520,13 +527,17 @@ fn carry_history(conn: &Connection, previous: &Path) -> usize {
     let copy = || -> rusqlite::Result<usize> {
         conn.execute("ATTACH DATABASE ?1 AS previous", [uri(previous)])?;
         let result = (|| {
-            let (app, version): (i64, i64) = conn.query_row(
-                "SELECT (SELECT application_id FROM previous.pragma_application_id), \
-                        (SELECT user_version FROM previous.pragma_user_version)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            if app != APPLICATION_ID || version != SCHEMA_VERSION {
+            // As PRAGMA statements: the pragma functions (pragma_user_version) read the
+            // main database whatever schema they are qualified with.
+            let app: i64 = conn.query_row("PRAGMA previous.application_id", [], |r| r.get(0))?;
+            let version: i64 = conn.query_row("PRAGMA previous.user_version", [], |r| r.get(0))?;
+            // Version 1 archives have no encoding column: every load then read UTF-8.
+            let encoding = match version {
+                1 => "'utf-8'",
+                SCHEMA_VERSION => "encoding",
+                _ => return Ok(0),
+            };
+            if app != APPLICATION_ID {
                 return Ok(0);
             }
             let runs = conn.execute(
@@ -535,8 +546,11 @@ fn carry_history(conn: &Connection, previous: &Path) -> usize {
                 [],
             )?;
             conn.execute(
-                "INSERT INTO load_files SELECT id, run, path, tbl, sha256, bytes, rows \
-                 FROM previous.load_files ORDER BY id",
+                &format!(
+                    "INSERT INTO load_files (id, run, path, tbl, sha256, bytes, rows, encoding) \
+                     SELECT id, run, path, tbl, sha256, bytes, rows, {encoding} \
+                     FROM previous.load_files ORDER BY id"
+                ),
                 [],
             )?;
             Ok(runs)
@@ -586,6 +600,7 @@ fn vocabularies(conn: &Connection) -> Result<Vocab> {
 struct FileInfo {
     label: Arc<str>,
     order: usize,
+    encoding: Encoding,
     layout: Layout,
 }
 
@@ -679,8 +694,15 @@ impl Collector {
 struct ReadOutcome {
     files: Vec<Arc<FileInfo>>,
     problems: Collector,
-    /// False when some file could not be read to its end.
-    complete: bool,
+    /// The tables with a file that could not be read to its end, whose ids are
+    /// therefore not all known.
+    unread: BTreeSet<Table>,
+}
+
+impl ReadOutcome {
+    fn unread(&mut self, table: Table) {
+        self.unread.insert(table);
+    }
 }
 
 /// What the inserting side did.
@@ -750,7 +772,7 @@ fn pipeline(
     let mut read = ReadOutcome {
         files: Vec::new(),
         problems: Collector::default(),
-        complete: true,
+        unread: BTreeSet::new(),
     };
     let mut reader = reader::Reader::new(sinks, returned);
     let mut read_error = None;

@@ -4,6 +4,7 @@
 use super::{BATCH, Batch, Collector, Data, FileInfo, Input, Message, Progress, ReadOutcome, Row};
 use crate::db::check::{self, Finding, Layout, Vocab};
 use crate::db::csvread::{self, Fatal, Record};
+use crate::db::encoding::{self, BadBytes, Decoding};
 use crate::db::spec::Table;
 use crate::error::{Error, Problem, Result};
 use sha2::{Digest, Sha256};
@@ -84,16 +85,21 @@ impl Reader {
             fix: fix.into(),
             order,
         };
-        let mut reader = match csvread::Reader::new(Hashing::new(source)) {
+        let decoding =
+            match Decoding::new(Hashing::new(source), input.encoding).map_err(read_err)? {
+                Ok(d) => d,
+                Err(m) => {
+                    outcome.problems.push(at_start(&m.what, &m.found, &m.fix));
+                    outcome.unread(table);
+                    return Ok(true);
+                }
+            };
+        let mut reader = match csvread::Reader::new(decoding) {
             Ok(r) => r,
             Err(Fatal::Io(e)) => return Err(read_err(e)),
+            // `Decoding::new` has refused every mark of another encoding.
             Err(_) => {
-                outcome.problems.push(at_start(
-                    "file is UTF-16 or UTF-32",
-                    "a UTF-16 or UTF-32 byte-order mark",
-                    "save it as UTF-8 (in Excel: CSV UTF-8; in LibreOffice: character set Unicode (UTF-8))",
-                ));
-                outcome.complete = false;
+                outcome.unread(table);
                 return Ok(true);
             }
         };
@@ -103,7 +109,7 @@ impl Reader {
                 "no header row",
                 &format!("start the file with a header row: {}", table.header()),
             ));
-            outcome.complete = false;
+            outcome.unread(table);
             return Ok(true);
         }
         reader.set_delimiter(check::delimiter(table, reader.first_line()));
@@ -112,6 +118,7 @@ impl Reader {
         let provisional = FileInfo {
             label: label.clone(),
             order,
+            encoding: input.encoding,
             layout: Layout {
                 table,
                 fields: Vec::new(),
@@ -126,14 +133,28 @@ impl Reader {
                     "only blank lines",
                     &format!("start the file with {}", table.header()),
                 ));
-                outcome.complete = false;
+                outcome.unread(table);
                 return Ok(true);
             }
             Err(fatal) => {
                 fatal_problem(fatal, &provisional, &mut outcome.problems).map_err(read_err)?;
-                outcome.complete = false;
+                outcome.unread(table);
                 return Ok(true);
             }
+        }
+        // A header whose bytes are not in the file's encoding cannot be read as names;
+        // the rest of the file is read only to say how much of it is the same.
+        if let Some((field, byte, offset)) = header.not_utf8() {
+            let mut encoded = Encoded::default();
+            encoded.bad(&header, field, byte, offset);
+            let mut rec = Record::default();
+            while let Ok(true) = reader.read(&mut rec) {
+                encoded.row(&rec);
+            }
+            let decoding = reader.into_inner();
+            encoded.report(&decoding, &provisional, &mut outcome.problems);
+            outcome.unread(table);
+            return Ok(true);
         }
         let layout = match check::layout(table, &header) {
             Ok(l) => l,
@@ -141,13 +162,14 @@ impl Reader {
                 for f in findings {
                     outcome.problems.add(&provisional, header.line, f);
                 }
-                outcome.complete = false;
+                outcome.unread(table);
                 return Ok(true);
             }
         };
         let info = Arc::new(FileInfo {
             label,
             order,
+            encoding: input.encoding,
             layout,
         });
         outcome.files.push(info.clone());
@@ -156,6 +178,7 @@ impl Reader {
         }
         let mut rows = 0u64;
         let mut reported = 0u64;
+        let mut encoded = Encoded::default();
         let mut batch = self.batch();
         loop {
             if batch.len == batch.rows.len() {
@@ -167,7 +190,7 @@ impl Reader {
                 Ok(false) => break,
                 Err(fatal) => {
                     fatal_problem(fatal, &info, &mut outcome.problems).map_err(read_err)?;
-                    outcome.complete = false;
+                    outcome.unread(table);
                     break;
                 }
             }
@@ -181,14 +204,20 @@ impl Reader {
                 row.citation = self.next;
                 self.next += 1;
             }
-            check::row(
-                &info.layout,
-                &row.rec,
-                vocab,
-                &mut row.parsed,
-                &mut self.findings,
-            );
-            row.valid = self.findings.is_empty();
+            // Bytes that are not in the file's encoding are reported once for the
+            // file, after its last row; the row's other checks wait until it reads.
+            if encoded.row(&row.rec) {
+                row.valid = false;
+            } else {
+                check::row(
+                    &info.layout,
+                    &row.rec,
+                    vocab,
+                    &mut row.parsed,
+                    &mut self.findings,
+                );
+                row.valid = self.findings.is_empty();
+            }
             for f in self.findings.drain(..) {
                 outcome.problems.add(&info, row.rec.line, f);
             }
@@ -206,12 +235,82 @@ impl Reader {
             return Ok(false);
         }
         progress.advance(reader.offset() - reported);
-        let hashing = reader.into_inner();
+        let decoding = reader.into_inner();
+        encoded.report(&decoding, &info, &mut outcome.problems);
+        let hashing = decoding.into_inner();
         Ok(self.send(Message::End {
             sha256: hashing.hex(),
             bytes: hashing.bytes,
             rows,
         }))
+    }
+}
+
+/// What a file's rows say about its encoding: the rows with bytes that are not in it,
+/// and the first row with characters beyond ASCII.
+#[derive(Default)]
+struct Encoded {
+    bad: Option<BadBytes>,
+    /// The line and field position of the first row beyond ASCII that reads well.
+    beyond_ascii: Option<(u64, usize)>,
+}
+
+impl Encoded {
+    /// Takes note of a row; true when it has bytes that are not in the encoding.
+    fn row(&mut self, rec: &Record) -> bool {
+        if let Some((field, byte, offset)) = rec.not_utf8() {
+            self.bad(rec, field, byte, offset);
+            return true;
+        }
+        if self.beyond_ascii.is_none()
+            && let Some(field) = rec.non_ascii_field()
+        {
+            self.beyond_ascii = Some((rec.line, field + 1));
+        }
+        false
+    }
+
+    fn bad(&mut self, rec: &Record, field: usize, byte: u8, offset: u64) {
+        match &mut self.bad {
+            Some(b) => b.add(rec.raw()),
+            None => {
+                self.bad = Some(BadBytes::new(rec.line, field + 1, byte, offset, rec.raw()));
+            }
+        }
+    }
+
+    /// Reports, once for the file, bytes that are not in its encoding, and a file
+    /// named as a single-byte encoding that is UTF-8 already.
+    fn report<R: Read>(&self, decoding: &Decoding<R>, file: &FileInfo, out: &mut Collector) {
+        let enc = decoding.encoding();
+        if let Some(bad) = &self.bad {
+            let (what, found, fix) =
+                bad.describe(enc, self.beyond_ascii.is_some(), decoding.malformed());
+            out.add(
+                file,
+                bad.line,
+                Finding {
+                    column: bad.column,
+                    what,
+                    found,
+                    fix,
+                },
+            );
+        }
+        if let Some(c) = decoding.utf8_instead() {
+            let (line, column) = self.beyond_ascii.unwrap_or((1, 1));
+            let (what, found, fix) = encoding::utf8_instead(enc, c);
+            out.add(
+                file,
+                line,
+                Finding {
+                    column,
+                    what,
+                    found,
+                    fix,
+                },
+            );
+        }
     }
 }
 
