@@ -179,6 +179,7 @@ struct Event {
     actors: Vec<String>,
     tags: Vec<String>,
     source: String,
+    notes: Option<String>,
     cites: Vec<Cite>,
 }
 
@@ -191,7 +192,16 @@ struct Figure {
     unit: String,
     period: String,
     source: String,
+    notes: Option<String>,
     cites: Vec<Cite>,
+}
+
+/// What a fact's footnote holds: its id, every quote cited for it, and the
+/// analyst's notes on it.
+struct Note<'a> {
+    id: &'a str,
+    cites: &'a [Cite],
+    notes: Option<&'a str>,
 }
 
 struct Cite {
@@ -287,6 +297,7 @@ fn gather(
             actors: split_list(&row.text("actors")?),
             tags: split_list(&row.text("tags")?),
             source: row.text("source")?,
+            notes: row.opt("notes")?,
             cites: Vec::new(),
         });
         Ok(())
@@ -305,6 +316,7 @@ fn gather(
             unit: row.text("unit")?,
             period: row.text("period")?,
             source: row.text("source")?,
+            notes: row.opt("notes")?,
             cites: Vec::new(),
         });
         Ok(())
@@ -418,16 +430,20 @@ impl Report {
         self.events.len() + i + 1
     }
 
-    /// Each fact's id and citations, in note order: the events, then the figures.
-    fn notes(&self) -> Vec<(&str, &[Cite])> {
+    /// Each fact's footnote, in note order: the events, then the figures.
+    fn notes(&self) -> Vec<Note<'_>> {
         self.events
             .iter()
-            .map(|e| (e.id.as_str(), e.cites.as_slice()))
-            .chain(
-                self.figures
-                    .iter()
-                    .map(|f| (f.id.as_str(), f.cites.as_slice())),
-            )
+            .map(|e| Note {
+                id: &e.id,
+                cites: &e.cites,
+                notes: e.notes.as_deref(),
+            })
+            .chain(self.figures.iter().map(|f| Note {
+                id: &f.id,
+                cites: &f.cites,
+                notes: f.notes.as_deref(),
+            }))
             .collect()
     }
 
@@ -689,12 +705,15 @@ fn markdown(r: &Report, s: &mut dyn Write) -> io::Result<()> {
     if !notes.is_empty() {
         writeln!(s, "\n## Notes\n")?;
     }
-    for (i, (id, cites)) in notes.iter().enumerate() {
-        let mut lines = cites.iter().map(|c| md_cite(r, c));
+    for (i, note) in notes.iter().enumerate() {
+        let mut lines = note.cites.iter().map(|c| md_cite(r, c));
         let first = lines.next().unwrap_or_else(|| "No quote.".into());
-        writeln!(s, "[^{}]: `{id}`: {first}", i + 1)?;
+        writeln!(s, "[^{}]: `{}`: {first}", i + 1, note.id)?;
         for more in lines {
             writeln!(s, "\n    {more}")?;
+        }
+        if let Some(text) = note.notes {
+            writeln!(s, "\n    *Notes:* {}", md(text))?;
         }
         s.write_all(b"\n")?;
     }
@@ -765,6 +784,7 @@ sup.ref { font-size: .72em; line-height: 0; }
 sup.ref a { text-decoration: none; }
 ol.sources li, ol.notes li { margin: .25rem 0; }
 ol.notes blockquote { margin: .15rem 0; }
+ol.notes p { margin: .15rem 0; color: #333; }
 .chart { margin: .8rem 0 1.2rem; }
 .chart svg { display: block; width: 100%; height: auto; }
 .chart figcaption { font-size: .85rem; color: #444; margin-top: .3rem; }
@@ -930,9 +950,10 @@ fn html(r: &Report, s: &mut dyn Write) -> io::Result<()> {
             s,
             "<section id=\"notes\">\n<h2>Notes</h2>\n<ol class=\"notes\">"
         )?;
-        for (i, (id, cites)) in notes.iter().enumerate() {
+        for (i, note) in notes.iter().enumerate() {
             let n = i + 1;
-            let mut quotes: Vec<String> = cites
+            let mut quotes: Vec<String> = note
+                .cites
                 .iter()
                 .map(|c| {
                     let relation = match c.relation.as_str() {
@@ -950,15 +971,21 @@ fn html(r: &Report, s: &mut dyn Write) -> io::Result<()> {
             if quotes.is_empty() {
                 quotes.push("No quote.".into());
             }
-            if let Some(last) = quotes.last_mut() {
-                last.push_str(&format!(
-                    " <a href=\"#ref-{n}\" title=\"back to the table\">↩</a>"
-                ));
-            }
+            let back = format!(" <a href=\"#ref-{n}\" title=\"back to the table\">↩</a>");
+            // The way back ends the footnote: after the notes when there are any.
+            let notes = match note.notes {
+                Some(text) => format!("<p><em>Notes:</em> {}{back}</p>", esc(text)),
+                None => {
+                    if let Some(last) = quotes.last_mut() {
+                        last.push_str(&back);
+                    }
+                    String::new()
+                }
+            };
             writeln!(
                 s,
-                "<li id=\"note-{n}\"><code>{}</code><blockquote>{}</blockquote></li>",
-                esc(id),
+                "<li id=\"note-{n}\"><code>{}</code><blockquote>{}</blockquote>{notes}</li>",
+                esc(note.id),
                 quotes.join("</blockquote><blockquote>")
             )?;
         }

@@ -14,7 +14,8 @@ SELECT
   f.measure,
   CASE WHEN b.id IS NOT NULL THEN b.value || ' ' || b.unit || ' (' || b.id || ')' END AS share_of,
   (SELECT source FROM citations WHERE figure = f.id ORDER BY id LIMIT 1) AS source,
-  f.id
+  f.id,
+  f.notes
 FROM figures f
 LEFT JOIN figures b ON b.id = f.base
 WHERE (:measure IS NULL OR instr(lower(f.measure), lower(:measure)) > 0)

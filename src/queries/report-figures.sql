@@ -15,7 +15,8 @@ SELECT
   f.period,
   (SELECT source FROM citations WHERE figure = f.id ORDER BY id LIMIT 1) AS source,
   f.event,
-  f.id
+  f.id,
+  f.notes
 FROM figures f
 WHERE f.event IN (SELECT value FROM json_each(:event))
    OR (:tag IS NULL

@@ -11,7 +11,8 @@ SELECT
   (SELECT group_concat(actor, ';') FROM (SELECT actor FROM event_actors WHERE event = e.id ORDER BY position)) AS actors,
   (SELECT group_concat(tag, ';') FROM (SELECT tag FROM event_tags WHERE event = e.id ORDER BY position)) AS tags,
   (SELECT source FROM citations WHERE event = e.id ORDER BY id LIMIT 1) AS source,
-  e.id
+  e.id,
+  e.notes
 FROM events e
 WHERE e.date_start <= coalesce(:to_end, '9999-12-31')
   AND coalesce(e.date_end, '9999-12-31') >= coalesce(:from_start, '0001-01-01')
@@ -24,4 +25,6 @@ WHERE e.date_start <= coalesce(:to_end, '9999-12-31')
   AND (:tag IS NULL OR EXISTS (
         SELECT 1 FROM event_tags t
         WHERE t.event = e.id AND t.tag IN (SELECT value FROM json_each(:tag))))
-ORDER BY e.date_start, e.date_end IS NULL, e.date_end, e.id
+-- Events whose dates are the same keep the order in which they are written (file,
+-- then line): that is the order in which the source tells them.
+ORDER BY e.date_start, e.date_end IS NULL, e.date_end, e.csv_file, e.csv_line

@@ -113,7 +113,10 @@ fn machine_formats_parse_back_to_the_same_rows() {
     let csv_text = env.run(&["timeline", "--format", "csv"]).stdout;
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(header, ["date", "title", "actors", "tags", "source", "id"]);
+    assert_eq!(
+        header,
+        ["date", "title", "actors", "tags", "source", "id", "notes"]
+    );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 22);
     assert_eq!(rows.len(), records.len());
@@ -148,14 +151,7 @@ fn machine_formats_parse_back_to_the_same_rows() {
 #[test]
 fn timeline_overlap_and_within_differ_as_documented() {
     let env = seeded();
-    let ids = |args: &[&str]| -> Vec<String> {
-        let mut full = vec!["timeline", "--format", "csv", "--no-header"];
-        full.extend_from_slice(args);
-        let out = env.run(&full).stdout;
-        out.lines()
-            .map(|l| l.rsplit(',').next().unwrap().to_string())
-            .collect()
-    };
+    let ids = |args: &[&str]| timeline_ids(&env, args);
     // The 2014/2015 span overlaps 2015 but is not inside it.
     let overlap = ids(&["--from", "2015", "--to", "2015"]);
     assert!(overlap.contains(&"ev-2014-2015-rus-prk-rapprochement".to_string()));
@@ -164,8 +160,8 @@ fn timeline_overlap_and_within_differ_as_documented() {
     assert_eq!(
         within,
         vec![
-            "ev-2015-putin-kim-summit-not-held",
-            "ev-2015-year-of-russian-korean-friendship"
+            "ev-2015-year-of-russian-korean-friendship",
+            "ev-2015-putin-kim-summit-not-held"
         ]
     );
     // A month-precise --to takes the whole month; a day in 2016 overlaps "2016".
@@ -256,8 +252,8 @@ fn run_gives_a_canned_query_its_typed_parameters() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "2016,Sergey Lavrov visits Pyongyang and says closer co-operation would strengthen regional security,sergey-lavrov;RUS;PRK,diplomacy,src-lavrov-2016-pyongyang-remarks,ev-2016-lavrov-visit-pyongyang\n\
-         2016?,Pyongyang signals it may resume the six-party negotiations on its nuclear programme,PRK,diplomacy;nuclear,src-nee-2017-pyongyang-russian-sentiment,ev-2016-prk-six-party-signal\n"
+        "2016,Sergey Lavrov visits Pyongyang and says closer co-operation would strengthen regional security,sergey-lavrov;RUS;PRK,diplomacy,src-lavrov-2016-pyongyang-remarks,ev-2016-lavrov-visit-pyongyang,\n\
+         2016?,Pyongyang signals it may resume the six-party negotiations on its nuclear programme,PRK,diplomacy;nuclear,src-nee-2017-pyongyang-russian-sentiment,ev-2016-prk-six-party-signal,\"The article gives no date; it places this “in response” to Lavrov’s 2016 visit, so it takes 2016 marked uncertain.\"\n"
     );
     // The same as the built-in command with typed flags.
     let flags = env.run(&[
@@ -390,4 +386,115 @@ fn output_files_appear_whole() {
         "{:?}",
         env.files("")
     );
+}
+
+/// The ids a timeline lists, in order.
+fn timeline_ids(env: &Env, args: &[&str]) -> Vec<String> {
+    let mut full = vec!["timeline", "--format", "csv"];
+    full.extend_from_slice(args);
+    let run = env.run(&full);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut rows = csv::Reader::from_reader(run.stdout.as_bytes());
+    let at = rows
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "id")
+        .unwrap();
+    rows.records().map(|r| r.unwrap()[at].to_string()).collect()
+}
+
+#[test]
+fn events_on_the_same_dates_keep_the_order_in_which_they_are_written() {
+    // The article's sequence: the sanctions announcement, KCNA's immediate response,
+    // then the coal returned in response, all dated alike.
+    let env = seeded();
+    let chn = timeline_ids(&env, &["--actor", "CHN", "--from", "2017"]);
+    let told = [
+        "ev-2017-china-sanctions-announcement",
+        "ev-2017-kcna-crossed-the-line",
+        "ev-2017-china-returns-coal",
+    ];
+    let at = |id: &str| chn.iter().position(|e| e == id).unwrap();
+    assert!(
+        at(told[0]) < at(told[1]) && at(told[1]) < at(told[2]),
+        "{chn:?}"
+    );
+    // Ties go by file, then line; ids play no part, and neither do dates that differ.
+    env.write("a/sources.csv", "id,kind,title\ns1,article,A\n");
+    env.write(
+        "a/events.csv",
+        "id,date,title,source,quote,locator\n\
+         zz-second-line,2017,Z,s1,q,p\n\
+         aa-third-line,2017,A,s1,q,p\n\
+         mm-earlier,2016,M,s1,q,p\n",
+    );
+    env.write(
+        "b/events.csv",
+        "id,date,title,source,quote,locator\n00-next-file,2017,0,s1,q,p\n",
+    );
+    assert_eq!(env.run(&["load", "--db", "ties.db", "a", "b"]).code, 0);
+    let ids = timeline_ids(&env, &["--db", "ties.db"]);
+    assert_eq!(
+        ids,
+        [
+            "mm-earlier",
+            "zz-second-line",
+            "aa-third-line",
+            "00-next-file"
+        ]
+    );
+    // `run timeline` is the same query.
+    let run = env.run(&[
+        "--db",
+        "ties.db",
+        "run",
+        "timeline",
+        "--format",
+        "csv",
+        "--no-header",
+    ]);
+    let via_run: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split(',').nth(5).unwrap())
+        .collect();
+    assert_eq!(via_run, ids);
+}
+
+#[test]
+fn figures_and_timeline_show_notes_cut_only_in_the_table_format() {
+    let env = seeded();
+    let figures: Vec<serde_json::Value> =
+        serde_json::from_str(&env.run(&["figures", "--format", "json"]).stdout).unwrap();
+    let share = figures
+        .iter()
+        .find(|f| f["id"] == "fig-prk-trade-share-rus")
+        .unwrap();
+    let notes = share["notes"].as_str().unwrap();
+    assert!(
+        notes.contains("about $74 million, not the $85 million stated"),
+        "{notes}"
+    );
+    assert!(notes.chars().count() > 80);
+    // The table cuts it like any long cell, and keeps the start.
+    let table = env.run(&["figures", "--measure", "Russia’s share"]).stdout;
+    let cut: String = notes.chars().take(79).collect();
+    assert!(table.contains(&format!("{cut}…")), "{table}");
+    assert!(!table.contains("$85 million would be"), "{table}");
+    let timeline: Vec<serde_json::Value> =
+        serde_json::from_str(&env.run(&["timeline", "--format", "json"]).stdout).unwrap();
+    let treaty = timeline
+        .iter()
+        .find(|e| e["id"] == "ev-1961-friendship-treaty")
+        .unwrap();
+    assert_eq!(
+        treaty["notes"],
+        "The article gives only the year. It presents the treaty as the root of North Korea’s fondness for Russia."
+    );
+    let lavrov = timeline
+        .iter()
+        .find(|e| e["id"] == "ev-2016-lavrov-visit-pyongyang")
+        .unwrap();
+    assert_eq!(lavrov["notes"], serde_json::Value::Null);
 }

@@ -402,3 +402,75 @@ fn a_bad_dossier_now_is_a_usage_error_and_output_files_appear_whole() {
     );
     assert!(!env.files("").iter().any(|f| f.starts_with("bad.md")));
 }
+
+#[test]
+fn a_report_keeps_the_timeline_order_and_gives_each_fact_its_notes() {
+    let env = seeded();
+    let told = [
+        "ev-2017-china-sanctions-announcement",
+        "ev-2017-kcna-crossed-the-line",
+        "ev-2017-china-returns-coal",
+    ];
+    let html = run_at_now(&env, &["report", "--format", "html", "--actor", "CHN"]);
+    // The chart draws each lane's marks in timeline order, and stacks tied ones in it.
+    let order: Vec<String> = marks(&html).into_iter().map(|(id, _)| id).collect();
+    let first = |id: &str| order.iter().position(|m| m == id).unwrap();
+    assert!(
+        first(told[0]) < first(told[1]) && first(told[1]) < first(told[2]),
+        "{order:?}"
+    );
+    let row = |id: &str| {
+        let row = Regex::new(&format!(
+            r#"<tr id="event-(\d+)">[^\n]*{}"#,
+            regex::escape(&unescape_title(&env, id))
+        ))
+        .unwrap();
+        row.captures(&html)
+            .unwrap_or_else(|| panic!("no row for {id}"))[1]
+            .parse::<usize>()
+            .unwrap()
+    };
+    assert!(row(told[0]) < row(told[1]) && row(told[1]) < row(told[2]));
+    // Each footnote ends with the fact's notes.
+    let figure_notes: String = one(
+        &env.db("dossier.db"),
+        "SELECT notes FROM figures WHERE id = 'fig-prk-trade-share-rus'",
+    );
+    let html = run_at_now(&env, &["report", "--format", "html"]);
+    let note = Regex::new(
+        r##"<li id="note-\d+"><code>fig-prk-trade-share-rus</code><blockquote>[^\n]*</blockquote><p><em>Notes:</em> ([^\n]*) <a href="#ref-\d+""##,
+    )
+    .unwrap();
+    let shown = note
+        .captures(&html)
+        .expect("the figure's note has its notes");
+    assert_eq!(unescape(&shown[1]), figure_notes);
+    let markdown = run_at_now(&env, &["report"]);
+    assert!(
+        markdown.contains(&format!("    *Notes:* {figure_notes}\n")),
+        "{markdown}"
+    );
+    // A fact without notes has none in its footnote.
+    let lavrov =
+        Regex::new(r#"<li id="note-\d+"><code>ev-2016-lavrov-visit-pyongyang</code>.*</li>"#)
+            .unwrap();
+    let li = lavrov
+        .find(&html)
+        .expect("Lavrov's visit has a note")
+        .as_str();
+    assert!(!li.contains("Notes:"), "{li}");
+}
+
+/// An event's title as the HTML report writes it.
+fn unescape_title(env: &Env, id: &str) -> String {
+    let title: String = one(
+        &env.db("dossier.db"),
+        &format!("SELECT title FROM events WHERE id = '{id}'"),
+    );
+    title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
