@@ -64,11 +64,11 @@ fn seed_rows_carry_their_derived_columns() {
     );
     assert_eq!(
         event("ev-2016-prk-six-party-signal"),
-        "2016?|2016-01-01|2016-12-31|year|point|10"
+        "[2016..2017-06-23]|2016-01-01|2017-06-23|year|between|00"
     );
     assert_eq!(
         event("ev-2017-china-returns-coal"),
-        "2017~|2017-01-01|2017-12-31|year|point|01"
+        "[2017~..2017-06-23]|2017-01-01|2017-06-23|year|between|01"
     );
     let actors: String = one(
         &db,

@@ -253,7 +253,7 @@ fn run_gives_a_canned_query_its_typed_parameters() {
     assert_eq!(
         run.stdout,
         "2016,Sergey Lavrov visits Pyongyang and says closer co-operation would strengthen regional security,sergey-lavrov;RUS;PRK,diplomacy,src-lavrov-2016-pyongyang-remarks,ev-2016-lavrov-visit-pyongyang,\n\
-         2016?,Pyongyang signals it may resume the six-party negotiations on its nuclear programme,PRK,diplomacy;nuclear,src-nee-2017-pyongyang-russian-sentiment,ev-2016-prk-six-party-signal,\"The article gives no date; it places this “in response” to Lavrov’s 2016 visit, so it takes 2016 marked uncertain.\"\n"
+         [2016..2017-06-23],Pyongyang signals it may resume the six-party negotiations on its nuclear programme,PRK,diplomacy;nuclear,src-nee-2017-pyongyang-russian-sentiment,ev-2016-prk-six-party-signal,\"The article gives no date; it places this “in response” to Lavrov’s 2016 visit, so it happened once between 2016 and the article’s publication (2017-06-23).\"\n"
     );
     // The same as the built-in command with typed flags.
     let flags = env.run(&[

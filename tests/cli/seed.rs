@@ -117,3 +117,68 @@ fn every_number_in_the_article_is_a_figure() {
         );
     }
 }
+
+#[test]
+fn no_seed_date_says_more_than_the_article_and_none_runs_past_its_publication() {
+    let env = Env::new();
+    assert_eq!(env.run(&["load"]).code, 0);
+    let db = env.db("dossier.db");
+    let published: String = one(
+        &db,
+        "SELECT published FROM sources WHERE id = 'src-nee-2017-pyongyang-russian-sentiment'",
+    );
+    assert_eq!(published, "2017-06-23");
+    // Nothing the article reports can have happened after it appeared, and nothing
+    // it reports is open-ended.
+    let late: i64 = one(
+        &db,
+        "SELECT (SELECT count(*) FROM events WHERE date_end IS NULL OR date_end > '2017-06-23') \
+         + (SELECT count(*) FROM sources WHERE published IS NOT NULL \
+            AND (published_end IS NULL OR published_end > '2017-06-23'))",
+    );
+    assert_eq!(late, 0);
+    // What the article calls recent, or true today, happened once between about the
+    // start of 2017 and the day it appeared: not later, and no earlier end either.
+    let mut stmt = db
+        .prepare(
+            "SELECT id, date || '|' || date_kind || '|' || date_start || '|' || date_end || '|' || date_approx \
+             FROM events WHERE display_date LIKE '%June 2017%'",
+        )
+        .unwrap();
+    let recent: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(recent.len(), 15);
+    for (id, date) in &recent {
+        assert_eq!(
+            date, "[2017~..2017-06-23]|between|2017-01-01|2017-06-23|1",
+            "{id}"
+        );
+    }
+    let statements: i64 = one(
+        &db,
+        "SELECT count(*) FROM sources WHERE notes LIKE '%relative to the publication date%' \
+         AND published = '[2017~..2017-06-23]' AND published_kind = 'between'",
+    );
+    assert_eq!(statements, 7);
+    // A date the article gives in so many words is that year, no more vague.
+    for (id, date) in [
+        ("ev-1961-friendship-treaty", "1961"),
+        ("ev-2010-russia-asia-focus", "2010"),
+        ("ev-2014-2015-rus-prk-rapprochement", "2014/2015"),
+        ("ev-2016-lavrov-visit-pyongyang", "2016"),
+        // "in response" to the 2016 visit: after it, and before the article.
+        ("ev-2016-prk-six-party-signal", "[2016..2017-06-23]"),
+    ] {
+        let got: String = one(&db, &format!("SELECT date FROM events WHERE id = '{id}'"));
+        assert_eq!(got, date, "{id}");
+    }
+    // So a timeline after the article is empty.
+    let run = env.run(&["timeline", "--from", "2017-07", "--format", "csv"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "date,title,actors,tags,source,id,notes\n")
+    );
+}
