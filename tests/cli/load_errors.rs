@@ -194,3 +194,30 @@ fn crlf_lf_and_cr_line_ends_mixed_in_one_file_are_accepted() {
         "two\r\nlines"
     );
 }
+
+#[test]
+fn a_problem_about_a_whole_file_is_shown_past_the_cap() {
+    let env = Env::new();
+    let mut csv = b"id,name,kind\n".to_vec();
+    for i in 0..150 {
+        csv.extend_from_slice(format!("a{i},Actor {i},nation\n").as_bytes());
+    }
+    csv.extend_from_slice(b"z,Korea\x92s,state\n");
+    env.write("many/actors.csv", csv);
+    let run = env.run(&["load", "many"]);
+    assert_eq!(run.code, 1);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 102, "{}", run.stderr);
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "many/actors.csv:152:2: file is not UTF-8 (found byte 0x92 at byte offset"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(lines[100], "… and 51 more problems not shown");
+    assert_eq!(
+        lines[101],
+        "error: 151 problems in 1 file; nothing was loaded and the archive is unchanged"
+    );
+}

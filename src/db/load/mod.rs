@@ -672,6 +672,24 @@ impl Collector {
         });
     }
 
+    /// Adds a problem about a whole file, which must be shown even when the cap is
+    /// reached: it takes the place of the last problem kept.
+    fn add_first(&mut self, file: &FileInfo, line: u64, f: Finding) {
+        if self.shown.len() >= PROBLEM_CAP {
+            self.shown.pop();
+        }
+        let total = self.total;
+        self.add(file, line, f);
+        self.total = total + 1;
+    }
+
+    /// Forgets the last `count` problems of the file `order`, which one problem about
+    /// the whole file explains.
+    fn forget_file(&mut self, order: usize, count: usize) {
+        self.shown.retain(|p| p.order != order);
+        self.total -= count;
+    }
+
     fn merge(&mut self, other: Collector) {
         self.total += other.total;
         self.shown.extend(other.shown);

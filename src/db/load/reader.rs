@@ -64,6 +64,9 @@ impl Reader {
         progress: &dyn Progress,
     ) -> Result<bool> {
         let label: Arc<str> = Arc::from(input.label.as_str());
+        // The problems found before this file, so that one about the whole file can
+        // take the place of those it explains.
+        let before = outcome.problems.total;
         let source: Box<dyn Read> = match &input.data {
             Data::Path(p) => Box::new(File::open(p).map_err(|source| Error::Read {
                 path: p.clone(),
@@ -152,7 +155,7 @@ impl Reader {
                 encoded.row(&rec);
             }
             let decoding = reader.into_inner();
-            encoded.report(&decoding, &provisional, &mut outcome.problems);
+            encoded.report(&decoding, &provisional, before, &mut outcome.problems);
             outcome.unread(table);
             return Ok(true);
         }
@@ -236,7 +239,7 @@ impl Reader {
         }
         progress.advance(reader.offset() - reported);
         let decoding = reader.into_inner();
-        encoded.report(&decoding, &info, &mut outcome.problems);
+        encoded.report(&decoding, &info, before, &mut outcome.problems);
         let hashing = decoding.into_inner();
         Ok(self.send(Message::End {
             sha256: hashing.hex(),
@@ -280,31 +283,41 @@ impl Encoded {
     }
 
     /// Reports, once for the file, bytes that are not in its encoding, and a file
-    /// named as a single-byte encoding that is UTF-8 already.
-    fn report<R: Read>(&self, decoding: &Decoding<R>, file: &FileInfo, out: &mut Collector) {
+    /// named as a single-byte encoding that is UTF-8 already. The second explains
+    /// every problem found in the file since `before` (a ’ read as â€™ holds a
+    /// control character), which it replaces.
+    fn report<R: Read>(
+        &self,
+        decoding: &Decoding<R>,
+        file: &FileInfo,
+        before: usize,
+        out: &mut Collector,
+    ) {
         let enc = decoding.encoding();
-        if let Some(bad) = &self.bad {
-            let (what, found, fix) =
-                bad.describe(enc, self.beyond_ascii.is_some(), decoding.malformed());
-            out.add(
+        if let Some(c) = decoding.utf8_instead() {
+            out.forget_file(file.order, out.total - before);
+            let (line, column) = self.beyond_ascii.unwrap_or((1, 1));
+            let (what, found, fix) = encoding::utf8_instead(enc, c);
+            out.add_first(
                 file,
-                bad.line,
+                line,
                 Finding {
-                    column: bad.column,
+                    column,
                     what,
                     found,
                     fix,
                 },
             );
+            return;
         }
-        if let Some(c) = decoding.utf8_instead() {
-            let (line, column) = self.beyond_ascii.unwrap_or((1, 1));
-            let (what, found, fix) = encoding::utf8_instead(enc, c);
-            out.add(
+        if let Some(bad) = &self.bad {
+            let (what, found, fix) =
+                bad.describe(enc, self.beyond_ascii.is_some(), decoding.malformed());
+            out.add_first(
                 file,
-                line,
+                bad.line,
                 Finding {
-                    column,
+                    column: bad.column,
                     what,
                     found,
                     fix,
