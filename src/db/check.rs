@@ -482,8 +482,10 @@ fn text_cell(column: &Column, text: &str, vocab: &Vocab) -> Result<(), Finding> 
     }
 }
 
-const QUALIFIERS: [&str; 7] = ["eq", "approx", "gt", "ge", "lt", "le", "range"];
-const RELATIONS: [&str; 3] = ["supports", "disputes", "mentions"];
+/// The qualifiers a figure may have, as `figures.csv`'s qualifier column takes them.
+pub const QUALIFIERS: [&str; 7] = ["eq", "approx", "gt", "ge", "lt", "le", "range"];
+/// How a citation may bear on its fact, as the relation column takes them.
+pub const RELATIONS: [&str; 3] = ["supports", "disputes", "mentions"];
 const QUALIFIER_HINT: &str = "eq (exact, or leave empty), approx (about, near), gt (more than), \
                               ge (at least), lt (less than, almost), le (at most, up to), range (with lower and upper)";
 

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod csvread;
+pub mod datapackage;
 pub mod dates;
 pub mod dump;
 pub mod encoding;

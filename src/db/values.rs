@@ -21,7 +21,8 @@ fn fail(problem: impl Into<String>, hint: impl Into<String>) -> ValueError {
     }
 }
 
-const SCALES: [(&str, i32); 4] = [
+/// The scale words a value may end with, and the power of ten each stands for.
+pub const SCALES: [(&str, i32); 4] = [
     ("thousand", 3),
     ("million", 6),
     ("billion", 9),
