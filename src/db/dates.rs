@@ -93,6 +93,19 @@ pub struct Date {
     pub approx: bool,
 }
 
+impl Date {
+    /// The start's year, month and day, as far as the date knows them: `[2017]` for
+    /// a year (and for a decade, its first year), `[2017, 6]` for a month.
+    pub fn start_parts(&self) -> Vec<u16> {
+        let d = self.start;
+        match self.precision {
+            Precision::Day => vec![d.year, u16::from(d.month), u16::from(d.day)],
+            Precision::Month => vec![d.year, u16::from(d.month)],
+            Precision::Year | Precision::Decade => vec![d.year],
+        }
+    }
+}
+
 /// Why a text is not an accepted date, and how to write it instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DateError {
@@ -125,7 +138,8 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
     }
 }
 
-const MONTHS: [&str; 12] = [
+/// The months' names, January first.
+pub const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -139,6 +153,21 @@ const MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
+
+/// The dates a date is written with, as text: the two of a span `A/B` or of
+/// `[A..B]`, and the one of a single date. A span's end is None when it is open
+/// (`..`) or unknown (empty). Each side is itself a single date that [`parse`] reads.
+pub fn sides(text: &str) -> (&str, Option<&str>) {
+    if let Some(inner) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']'))
+        && let Some((a, b)) = inner.split_once("..")
+    {
+        return (a, Some(b));
+    }
+    match text.split_once('/') {
+        Some((a, b)) => (a, Some(b).filter(|b| !b.is_empty() && *b != "..")),
+        None => (text, None),
+    }
+}
 
 /// One side of an interval, or a whole single date: bounds, precision and qualifiers.
 #[derive(Clone, Copy, Debug)]
@@ -548,6 +577,32 @@ mod tests {
             year: p[0],
             month: p[1] as u8,
             day: p[2] as u8,
+        }
+    }
+
+    #[test]
+    fn a_date_gives_the_parts_its_precision_knows() {
+        let parts = |s: &str| parse(s).unwrap().start_parts();
+        assert_eq!(parts("2017-06-23"), [2017, 6, 23]);
+        assert_eq!(parts("2017-06~"), [2017, 6]);
+        assert_eq!(parts("1961"), [1961]);
+        assert_eq!(parts("201X"), [2010]);
+        assert_eq!(parts("2014-03/2015"), [2014, 3]);
+    }
+
+    #[test]
+    fn a_date_splits_into_the_dates_it_is_written_with() {
+        assert_eq!(sides("2017-06-23"), ("2017-06-23", None));
+        assert_eq!(sides("2014/2015-06"), ("2014", Some("2015-06")));
+        assert_eq!(sides("1961/.."), ("1961", None));
+        assert_eq!(sides("1961/"), ("1961", None));
+        assert_eq!(sides("[2014..2015~]"), ("2014", Some("2015~")));
+        for text in ["2014?/2015", "[2017-01..2017-06-23]", "201X"] {
+            let (a, b) = sides(text);
+            assert!(
+                parse(a).is_ok() && b.is_none_or(|b| parse(b).is_ok()),
+                "{text}"
+            );
         }
     }
 
