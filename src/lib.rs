@@ -5,6 +5,7 @@
 pub mod atomic;
 pub mod cli;
 pub mod cmd;
+pub mod columnar;
 pub mod db;
 pub mod error;
 pub mod output;
