@@ -140,6 +140,25 @@ the whole archive as CSV files or as one workbook.
   dossier export --dir backup/              the five CSV files load reads back
   dossier export events --format xlsx -o events.xlsx
   dossier export --all --format xlsx -o archive.xlsx
+  dossier export events --format parquet -o events.parquet
+  dossier export --all --format parquet --dir parquet/
+  dossier export --run timeline -p from=2014 --format timelinejs -o timeline.json
+  dossier export sources --format csl-json -o sources.json
+
+--dir also writes datapackage.json, a Frictionless Data Package that describes
+every column (types, vocabularies, patterns, keys), for validators and portals.
+
+--format parquet writes typed columns: integers, doubles, text, booleans for the
+_uncertain and _approx flags, and dates for the _start and _end days. --all with
+--dir writes one file per table, vocabularies included.
+
+--format timelinejs writes the JSON of Knight Lab's TimelineJS from the timeline
+query: each event at its date's precision, spans with their end, the title as
+headline, the quote with its source, the first actor as the row's group.
+
+--format csl-json writes the sources as CSL-JSON, the citation format of Zotero
+and pandoc (--citeproc): type, title, author, container, dates at the archive's
+precision, address, and the source through which one is known.
 
 --format xlsx writes a workbook: the header row bold and frozen, text (ids, codes,
 dates) as text cells that the spreadsheet never converts, numbers as numbers, NULL
@@ -446,11 +465,13 @@ pub struct ExportArgs {
     #[arg(long, value_name = "NAME", conflicts_with_all = ["dir", "all"])]
     pub run: Option<String>,
 
-    /// Write the whole archive into this folder as the CSV files load reads
-    #[arg(long, value_name = "DIR", conflicts_with = "all")]
+    /// Write the whole archive into this folder as the CSV files load reads, with a datapackage.json
+    /// (with --all --format parquet: one Parquet file per table)
+    #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
 
-    /// With --format xlsx: the whole archive as one workbook, a sheet per table
+    /// The whole archive: with --format xlsx as one workbook, a sheet per table; with
+    /// --format parquet --dir DIR as one file per table
     #[arg(long)]
     pub all: bool,
 
@@ -480,13 +501,17 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 }
 
-/// What `export` writes: any of the row formats every command has, or an Excel
-/// workbook. The workbook is export's alone: it is a file, not a stream of rows, so
-/// it has no place among the formats of commands that print to a terminal.
+/// What `export` writes: any of the row formats every command has, or one of the
+/// forms other tools read. These are export's alone: each is a file for a tool
+/// (a workbook, a Parquet file, a timeline, a bibliography), not a stream of rows
+/// for a terminal, so they have no place among the formats of other commands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
     Rows(Format),
     Xlsx,
+    Parquet,
+    TimelineJs,
+    CslJson,
 }
 
 impl ValueEnum for ExportFormat {
@@ -499,6 +524,9 @@ impl ValueEnum for ExportFormat {
             ExportFormat::Rows(Format::Ndjson),
             ExportFormat::Rows(Format::Markdown),
             ExportFormat::Xlsx,
+            ExportFormat::Parquet,
+            ExportFormat::TimelineJs,
+            ExportFormat::CslJson,
         ]
     }
 
@@ -507,6 +535,15 @@ impl ValueEnum for ExportFormat {
             ExportFormat::Rows(f) => f.to_possible_value(),
             ExportFormat::Xlsx => Some(PossibleValue::new("xlsx").help(
                 "An Excel workbook: bold frozen header, ids, codes and dates as text (needs -o FILE)",
+            )),
+            ExportFormat::Parquet => Some(PossibleValue::new("parquet").help(
+                "Apache Parquet, typed columns for DuckDB, pandas, Spark… (needs -o FILE, or --all --dir DIR)",
+            )),
+            ExportFormat::TimelineJs => Some(PossibleValue::new("timelinejs").help(
+                "The JSON of Knight Lab's TimelineJS, from --run timeline and its filters",
+            )),
+            ExportFormat::CslJson => Some(PossibleValue::new("csl-json").help(
+                "CSL-JSON citations of the sources table, for Zotero and pandoc --citeproc",
             )),
         }
     }
@@ -724,7 +761,7 @@ mod tests {
     }
 
     #[test]
-    fn export_offers_every_row_format_and_xlsx() {
+    fn export_offers_every_row_format_and_the_file_formats() {
         for f in Format::value_variants() {
             assert!(
                 ExportFormat::value_variants().contains(&ExportFormat::Rows(*f)),
@@ -738,7 +775,18 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["table", "csv", "tsv", "json", "ndjson", "markdown", "xlsx"]
+            [
+                "table",
+                "csv",
+                "tsv",
+                "json",
+                "ndjson",
+                "markdown",
+                "xlsx",
+                "parquet",
+                "timelinejs",
+                "csl-json"
+            ]
         );
     }
 }

@@ -2,10 +2,13 @@
 //! spreadsheets, or as an Excel workbook; or the whole archive, as the CSV files
 //! `load` reads or as one workbook.
 
+mod csl;
+mod timelinejs;
+
 use super::{Context, open_output, pairs, prepare_canned, streamed};
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::db::read::Archive;
-use crate::db::{dump, spec::Table};
+use crate::db::{datapackage, dump, spec::Table};
 use crate::error::{Error, Result, plural};
 use crate::output::{self, Format, Output, Style};
 use crate::progress::{self, Bar};
@@ -18,6 +21,10 @@ pub fn run(args: &ExportArgs, ctx: &Context) -> Result<()> {
         Export::Dir(dir) => export_dir(dir, ctx),
         Export::Workbook(sheets, path) => export_workbook(&sheets, path, !args.no_header, ctx),
         Export::Rows(rows, style) => export_rows(&rows, style, args.output.as_deref(), ctx),
+        Export::Parquet(rows, path) => export_parquet(&rows, path, ctx),
+        Export::ParquetDir(dir) => export_parquet_dir(dir, ctx),
+        Export::Timeline(params, path) => timelinejs::export(&params, path, ctx),
+        Export::Sources(path) => csl::export(path, ctx),
     }
 }
 
@@ -30,8 +37,16 @@ enum Export<'a> {
     Rows(Rows<'a>, Style),
     /// A table, view or query as the sheet of a workbook, or the whole archive.
     Workbook(Sheets<'a>, &'a Path),
-    /// The CSV files `load` reads, into this folder.
+    /// The CSV files `load` reads and their data package, into this folder.
     Dir(&'a Path),
+    /// A table, view or query as one Parquet file.
+    Parquet(Rows<'a>, &'a Path),
+    /// Every table as a Parquet file, into this folder.
+    ParquetDir(&'a Path),
+    /// The timeline, with the timeline query's parameters, as TimelineJS's JSON.
+    Timeline(Vec<(String, String)>, Option<&'a Path>),
+    /// The sources as CSL-JSON.
+    Sources(Option<&'a Path>),
 }
 
 /// Rows to export.
@@ -59,7 +74,8 @@ enum Target<'a> {
     Query(&'a str),
     Run(&'a str),
     Dir(&'a Path),
-    All,
+    /// `--all`, with the folder of `--dir` if given.
+    All(Option<&'a Path>),
 }
 
 impl<'a> Export<'a> {
@@ -69,8 +85,23 @@ impl<'a> Export<'a> {
                 "--excel shapes CSV and TSV; leave it out for other formats".into(),
             ));
         }
+        if args.no_header
+            && matches!(
+                args.format,
+                ExportFormat::Parquet | ExportFormat::TimelineJs | ExportFormat::CslJson
+            )
+        {
+            return Err(Error::Usage(
+                "--no-header is for row formats and workbooks; Parquet, TimelineJS and CSL-JSON always name their fields".into(),
+            ));
+        }
         let rows = match Target::of(args)? {
             Target::Dir(dir) => {
+                if args.format == ExportFormat::Parquet {
+                    return Err(Error::Usage(
+                        "--dir alone writes the CSV files load reads; for a Parquet file per table, add --all: --all --format parquet --dir DIR".into(),
+                    ));
+                }
                 if args.excel
                     || args.format != ExportFormat::Rows(Format::Csv)
                     || args.no_header
@@ -82,14 +113,23 @@ impl<'a> Export<'a> {
                 }
                 return Ok(Export::Dir(dir));
             }
-            Target::All => {
-                if args.format != ExportFormat::Xlsx {
-                    return Err(Error::Usage(
-                        "--all writes one workbook: add --format xlsx -o FILE (for the CSV files load reads, use --dir DIR)".into(),
-                    ));
-                }
+            Target::All(dir) => {
                 no_params(args, "--all")?;
-                return Ok(Export::Workbook(Sheets::All, workbook_file(args)?));
+                return match (args.format, dir) {
+                    (ExportFormat::Xlsx, None) => {
+                        Ok(Export::Workbook(Sheets::All, workbook_file(args)?))
+                    }
+                    (ExportFormat::Xlsx, Some(_)) => Err(Error::Usage(
+                        "--all --format xlsx writes one workbook: name it with -o FILE, not --dir".into(),
+                    )),
+                    (ExportFormat::Parquet, Some(dir)) => Ok(Export::ParquetDir(dir)),
+                    (ExportFormat::Parquet, None) => Err(Error::Usage(
+                        "--all --format parquet writes one file per table: name their folder with --dir DIR".into(),
+                    )),
+                    _ => Err(Error::Usage(
+                        "--all writes one workbook (--format xlsx -o FILE) or a Parquet file per table (--format parquet --dir DIR); for the CSV files load reads, use --dir DIR alone".into(),
+                    )),
+                };
             }
             Target::Object(name) => {
                 no_params(args, "a table or view")?;
@@ -100,6 +140,34 @@ impl<'a> Export<'a> {
         };
         Ok(match args.format {
             ExportFormat::Xlsx => Export::Workbook(Sheets::One(rows), workbook_file(args)?),
+            ExportFormat::Parquet => Export::Parquet(
+                rows,
+                args.output.as_deref().ok_or_else(|| {
+                    Error::Usage(
+                        "parquet is a binary file, not text for a terminal or a pipe: name the file with -o FILE (for example -o events.parquet)".into(),
+                    )
+                })?,
+            ),
+            ExportFormat::TimelineJs => match rows {
+                Rows::Run(name, params) if name == "timeline" => {
+                    Export::Timeline(params, args.output.as_deref())
+                }
+                _ => {
+                    return Err(Error::Usage(
+                        "--format timelinejs writes the timeline: use it with --run timeline, filtered with -p (for example -p from=2014 -p actor=RUS)".into(),
+                    ));
+                }
+            },
+            ExportFormat::CslJson => match rows {
+                Rows::Object(name) if name.eq_ignore_ascii_case("sources") => {
+                    Export::Sources(args.output.as_deref())
+                }
+                _ => {
+                    return Err(Error::Usage(
+                        "--format csl-json writes citations of the sources: export sources --format csl-json".into(),
+                    ));
+                }
+            },
             ExportFormat::Rows(format) => Export::Rows(
                 rows,
                 Style {
@@ -119,17 +187,18 @@ impl<'a> Target<'a> {
             args.name.as_deref().map(Target::Object),
             args.query.as_deref().map(Target::Query),
             args.run.as_deref().map(Target::Run),
-            args.dir.as_deref().map(Target::Dir),
-            args.all.then_some(Target::All),
+            args.all.then_some(Target::All(args.dir.as_deref())),
         ];
         let mut named = named.into_iter().flatten();
-        match (named.next(), named.next()) {
-            (Some(target), None) => Ok(target),
-            (None, _) => Err(Error::Usage(
-                "say what to export: a table or view name, --query SQL, --run NAME, --dir DIR or --all (with --format xlsx)"
+        match (named.next(), named.next(), args.dir.as_deref()) {
+            (Some(Target::All(dir)), None, _) => Ok(Target::All(dir)),
+            (Some(target), None, None) => Ok(target),
+            (None, _, Some(dir)) => Ok(Target::Dir(dir)),
+            (None, _, None) => Err(Error::Usage(
+                "say what to export: a table or view name, --query SQL, --run NAME, --dir DIR or --all (with --format xlsx or parquet)"
                     .into(),
             )),
-            (Some(_), Some(_)) => Err(Error::Usage(
+            (Some(_), _, _) => Err(Error::Usage(
                 "export one thing at a time: a table or view name, --query SQL, --run NAME, --dir DIR or --all"
                     .into(),
             )),
@@ -246,9 +315,10 @@ pub const WORKBOOK_TABLES: &[&str] = &[
     "load_files",
 ];
 
-/// The tables `--all` leaves out; see [`WORKBOOK_TABLES`].
-#[cfg(test)]
-const NOT_IN_WORKBOOK: &[&str] = &["source_kinds", "actor_kinds", "units"];
+/// The vocabularies, which a workbook leaves out (see [`WORKBOOK_TABLES`]) and
+/// Parquet files keep: an engine that reads them has no dossier to ask what a unit
+/// converts to.
+const VOCABULARIES: &[&str] = &["source_kinds", "actor_kinds", "units"];
 
 /// `--format xlsx`: one table, view or query as a sheet, or the whole archive.
 fn export_workbook(sheets: &Sheets<'_>, path: &Path, header: bool, ctx: &Context) -> Result<()> {
@@ -317,13 +387,71 @@ pub fn quote_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// Writes the five CSV files into `dir`, each through a temporary file.
-fn export_dir(dir: &Path, ctx: &Context) -> Result<()> {
-    let archive = ctx.open()?;
+/// Creates the folder an export writes into.
+fn create_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {
         path: dir.to_path_buf(),
         source,
-    })?;
+    })
+}
+
+/// A table, view or query as one Parquet file.
+fn export_parquet(rows: &Rows<'_>, path: &Path, ctx: &Context) -> Result<()> {
+    let archive = ctx.open()?;
+    let (mut stmt, name) = rows.prepare(&archive, ctx)?;
+    let show = progress::wanted(ctx.quiet);
+    let total = match rows {
+        Rows::Object(_) if show => table_rows(&archive.conn, &name),
+        _ => None,
+    };
+    let bar = Bar::rows(show, total, "exporting");
+    crate::columnar::write(&mut stmt, &name, path, &bar).map_err(|e| sql_error(&archive, e))?;
+    bar.finish();
+    Ok(())
+}
+
+/// An error met while stepping a statement, explained as the archive explains them.
+fn sql_error(archive: &Archive, e: Error) -> Error {
+    match e {
+        Error::Sqlite { source, .. } => archive.explain(source),
+        e => e,
+    }
+}
+
+/// Every table of the archive, vocabularies included, as a Parquet file each.
+fn export_parquet_dir(dir: &Path, ctx: &Context) -> Result<()> {
+    let archive = ctx.open()?;
+    create_dir(dir)?;
+    let mut report = Output::stdout();
+    for table in WORKBOOK_TABLES.iter().chain(VOCABULARIES) {
+        let path = dir.join(format!("{table}.parquet"));
+        let mut stmt = archive.prepare(&select_all(table))?;
+        let show = progress::wanted(ctx.quiet);
+        let total = if show {
+            table_rows(&archive.conn, table)
+        } else {
+            None
+        };
+        let bar = Bar::rows(show, total, table);
+        let rows = crate::columnar::write(&mut stmt, table, &path, &bar)
+            .map_err(|e| sql_error(&archive, e))?;
+        bar.finish();
+        if !ctx.quiet {
+            report.line(&format!(
+                "wrote {rows} {} to {}",
+                plural(rows as usize, "row", "rows"),
+                path.display()
+            ))?;
+        }
+    }
+    Ok(report.finish()?)
+}
+
+/// Writes the five CSV files into `dir`, each through a temporary file, and the data
+/// package that describes them.
+fn export_dir(dir: &Path, ctx: &Context) -> Result<()> {
+    let archive = ctx.open()?;
+    create_dir(dir)?;
     let mut report = Output::stdout();
     for table in Table::ALL {
         let path = dir.join(table.file_name());
@@ -338,6 +466,18 @@ fn export_dir(dir: &Path, ctx: &Context) -> Result<()> {
         if !ctx.quiet {
             report.line(&format!("wrote {rows} rows to {}", path.display()))?;
         }
+    }
+    let path = dir.join(datapackage::FILE_NAME);
+    let package = datapackage::descriptor(&archive.conn)?;
+    let mut out = open_output(Some(&path))?;
+    out.writer()
+        .write_all(datapackage::to_text(&package).as_bytes())?;
+    out.finish().map_err(|source| Error::Write {
+        path: path.clone(),
+        source,
+    })?;
+    if !ctx.quiet {
+        report.line(&format!("wrote the data package to {}", path.display()))?;
     }
     Ok(report.finish()?)
 }
@@ -364,11 +504,11 @@ mod tests {
             .unwrap();
         for t in &tables {
             assert!(
-                WORKBOOK_TABLES.contains(&t.as_str()) != NOT_IN_WORKBOOK.contains(&t.as_str()),
-                "{t}: put it in WORKBOOK_TABLES or NOT_IN_WORKBOOK"
+                WORKBOOK_TABLES.contains(&t.as_str()) != VOCABULARIES.contains(&t.as_str()),
+                "{t}: put it in WORKBOOK_TABLES or VOCABULARIES"
             );
         }
-        for t in WORKBOOK_TABLES.iter().chain(NOT_IN_WORKBOOK) {
+        for t in WORKBOOK_TABLES.iter().chain(VOCABULARIES) {
             assert!(tables.contains(&t.to_string()), "{t} is not a table");
         }
     }
@@ -437,14 +577,59 @@ mod tests {
         );
         let a = args(&["--dir", "backup"]);
         assert_eq!(Export::of(&a).unwrap(), Export::Dir(Path::new("backup")));
+        let a = args(&["events", "--format", "parquet", "-o", "e.parquet"]);
+        assert_eq!(
+            Export::of(&a).unwrap(),
+            Export::Parquet(Rows::Object("events"), Path::new("e.parquet"))
+        );
+        let a = args(&[
+            "--query",
+            "SELECT 1",
+            "--format",
+            "parquet",
+            "-o",
+            "q.parquet",
+        ]);
+        assert_eq!(
+            Export::of(&a).unwrap(),
+            Export::Parquet(Rows::Query("SELECT 1", vec![]), Path::new("q.parquet"))
+        );
+        let a = args(&["--all", "--format", "parquet", "--dir", "pq"]);
+        assert_eq!(Export::of(&a).unwrap(), Export::ParquetDir(Path::new("pq")));
+        let a = args(&[
+            "--run",
+            "timeline",
+            "-p",
+            "actor=RUS",
+            "--format",
+            "timelinejs",
+            "-o",
+            "t.json",
+        ]);
+        assert_eq!(
+            Export::of(&a).unwrap(),
+            Export::Timeline(pairs(&[("actor", "RUS")]), Some(Path::new("t.json")))
+        );
+        let a = args(&["sources", "--format", "csl-json"]);
+        assert_eq!(Export::of(&a).unwrap(), Export::Sources(None));
+        let a = args(&["Sources", "--format", "csl-json", "-o", "s.json"]);
+        assert_eq!(
+            Export::of(&a).unwrap(),
+            Export::Sources(Some(Path::new("s.json")))
+        );
     }
 
     #[test]
     fn what_cannot_be_exported_as_asked_is_a_usage_error() {
-        let what = "say what to export: a table or view name, --query SQL, --run NAME, --dir DIR or --all (with --format xlsx)";
+        let what = "say what to export: a table or view name, --query SQL, --run NAME, --dir DIR or --all (with --format xlsx or parquet)";
         let excel = "--excel shapes CSV and TSV; leave it out for other formats";
         let dir = "--dir writes the exact CSV files load reads; it takes no --excel, --format, --no-header or -p";
-        let all = "--all writes one workbook: add --format xlsx -o FILE (for the CSV files load reads, use --dir DIR)";
+        let all = "--all writes one workbook (--format xlsx -o FILE) or a Parquet file per table (--format parquet --dir DIR); for the CSV files load reads, use --dir DIR alone";
+        let parquet_file = "parquet is a binary file, not text for a terminal or a pipe: name the file with -o FILE (for example -o events.parquet)";
+        let timeline = "--format timelinejs writes the timeline: use it with --run timeline, filtered with -p (for example -p from=2014 -p actor=RUS)";
+        let csl =
+            "--format csl-json writes citations of the sources: export sources --format csl-json";
+        let header = "--no-header is for row formats and workbooks; Parquet, TimelineJS and CSL-JSON always name their fields";
         let file = "xlsx is a binary workbook, not text for a terminal or a pipe: name the file with -o FILE (for example -o archive.xlsx)";
         let cases: &[(&[&str], &str)] = &[
             (&[], what),
@@ -462,6 +647,36 @@ mod tests {
             (&["--dir", "d", "-p", "a=1"], dir),
             (&["--all"], all),
             (&["--all", "-o", "a.csv"], all),
+            (&["--all", "--format", "json", "--dir", "d"], all),
+            (
+                &["--all", "--format", "parquet"],
+                "--all --format parquet writes one file per table: name their folder with --dir DIR",
+            ),
+            (
+                &["--all", "--format", "xlsx", "--dir", "d"],
+                "--all --format xlsx writes one workbook: name it with -o FILE, not --dir",
+            ),
+            (
+                &["--dir", "d", "--format", "parquet"],
+                "--dir alone writes the CSV files load reads; for a Parquet file per table, add --all: --all --format parquet --dir DIR",
+            ),
+            (&["events", "--format", "parquet"], parquet_file),
+            (&["--run", "timeline", "--format", "parquet"], parquet_file),
+            (
+                &["events", "--format", "parquet", "-o", "e", "--no-header"],
+                header,
+            ),
+            (&["sources", "--format", "csl-json", "--no-header"], header),
+            (&["events", "--format", "timelinejs"], timeline),
+            (&["--run", "figures", "--format", "timelinejs"], timeline),
+            (&["--query", "SELECT 1", "--format", "timelinejs"], timeline),
+            (&["events", "--format", "csl-json"], csl),
+            (&["sources_full", "--format", "csl-json"], csl),
+            (&["--run", "sources", "--format", "csl-json"], csl),
+            (
+                &["events", "--format", "parquet", "--excel", "-o", "e"],
+                excel,
+            ),
             (&["--all", "--format", "xlsx"], file),
             (&["events", "--format", "xlsx"], file),
             (&["--query", "SELECT 1", "--format", "xlsx"], file),

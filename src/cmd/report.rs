@@ -584,7 +584,7 @@ fn grouped(number: &str) -> String {
 }
 
 /// Only http and https links are written as links; anything else stays text.
-fn is_web_link(url: &str) -> bool {
+pub(crate) fn is_web_link(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
     lower.starts_with("https://") || lower.starts_with("http://")
 }
@@ -743,7 +743,7 @@ fn md_cite(r: &Report, c: &Cite) -> String {
 // ---------------------------------------------------------------- HTML
 
 /// Text made safe for HTML content and quoted attribute values.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
