@@ -8,6 +8,7 @@ mod common;
 mod completions;
 mod datasette;
 mod durability;
+mod ecosystem;
 mod export;
 mod generated;
 mod load;
