@@ -214,6 +214,7 @@ def compare(args, n, data, work, ours_db, shell_db, results):
         results,
         "the same archive file",
     )
+    formats(ours_db, work, args.runs, results)
     mid = n // 2
     queries = [
         (
@@ -251,6 +252,60 @@ def compare(args, n, data, work, ours_db, shell_db, results):
 
 
 
+def formats(db, work, runs, results):
+    """Parquet against CSV, both written by dossier from the same archive: the events
+    table alone (the same rows and columns in each), and the whole archive (every
+    table as Parquet, against the five CSV files load reads). Alternating, medians,
+    and the bytes written."""
+
+    def size(path):
+        return sum(f.stat().st_size for f in path.iterdir()) if path.is_dir() else path.stat().st_size
+
+    def fresh(path):
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+        return path
+
+    cases = [
+        (
+            "export events",
+            work / "events.parquet",
+            work / "events.csv",
+            lambda out: ["export", "events", "--format", "parquet", "-o", str(out)],
+            lambda out: ["export", "events", "-o", str(out)],
+        ),
+        (
+            "export the whole archive (`--all --format parquet --dir`, against `--dir`)",
+            work / "parquet",
+            work / "csv",
+            lambda out: ["export", "--all", "--format", "parquet", "--dir", str(out)],
+            lambda out: ["export", "--dir", str(out)],
+        ),
+    ]
+    for label, pq, csv_out, pq_args, csv_args in cases:
+        a, b = [], []
+        for _ in range(runs):
+            a.append(run([DOSSIER, "--db", str(db), *pq_args(fresh(pq))]))
+            b.append(run([DOSSIER, "--db", str(db), *csv_args(fresh(csv_out))]))
+        ta = statistics.median(t for t, _ in a)
+        tb = statistics.median(t for t, _ in b)
+        results.append(
+            {
+                "format": label,
+                "parquet": ta,
+                "csv": tb,
+                "parquet_bytes": size(pq),
+                "csv_bytes": size(csv_out),
+                "parquet_mib": max(m for _, m in a) / 1024,
+            }
+        )
+        print(f"{label}: Parquet {ta:.3f} s {size(pq) / 1e6:.0f} MB, CSV {tb:.3f} s {size(csv_out) / 1e6:.0f} MB", file=sys.stderr)
+        fresh(pq)
+        fresh(csv_out)
+
+
 def scale(args, data_root, work):
     """Load time and memory at several sizes."""
     scaling = []
@@ -282,10 +337,27 @@ def report(args, results, scaling):
             "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for r in results:
+            if "format" in r:
+                continue
             lines.append(
                 f"| {r['what']} | {r['dossier']:.3f} s | {r['sqlite3']:.3f} s | {r['ratio']:.2f} | "
                 f"{r['dossier_mib']:.0f} MiB | {r['sqlite3_mib']:.0f} MiB |"
             )
+        formats = [r for r in results if "format" in r]
+        if formats:
+            lines += [
+                "",
+                "Parquet against CSV, both written by dossier from the same archive (medians, alternating):",
+                "",
+                "| what | Parquet | CSV | time ratio | Parquet size | CSV size | size ratio | Parquet peak |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            ]
+            for r in formats:
+                lines.append(
+                    f"| {r['format']} | {r['parquet']:.3f} s | {r['csv']:.3f} s | {r['parquet'] / r['csv']:.2f} | "
+                    f"{r['parquet_bytes'] / 1e6:,.1f} MB | {r['csv_bytes'] / 1e6:,.1f} MB | "
+                    f"{r['parquet_bytes'] / r['csv_bytes']:.2f} | {r['parquet_mib']:.0f} MiB |"
+                )
         text = "\n".join(lines) + "\n"
         out.write_text(text)
         print(text)
