@@ -149,7 +149,7 @@ impl<'a> Export<'a> {
                 })?,
             ),
             ExportFormat::TimelineJs => match rows {
-                Rows::Run(name, params) if name == "timeline" => {
+                Rows::Run("timeline", params) => {
                     Export::Timeline(params, args.output.as_deref())
                 }
                 _ => {
