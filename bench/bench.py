@@ -123,22 +123,27 @@ def canned(name, params):
     return re.sub(r":([a-z_]+)", lambda m: literal(params[m.group(1)]), sql)
 
 
-def median_pair(label, ours, theirs, runs, results, note=""):
-    """Times two commands alternately; records medians, ratio and memory."""
+def alternate(first, second, runs):
+    """Runs two commands in turn, `runs` times each; returns each one's median time and
+    peak memory in MiB."""
     a, b = [], []
     for _ in range(runs):
-        a.append(ours())
-        b.append(theirs())
-    ta = statistics.median(t for t, _ in a)
-    tb = statistics.median(t for t, _ in b)
+        a.append(first())
+        b.append(second())
+    return [(statistics.median(t for t, _ in x), max(m for _, m in x) / 1024) for x in (a, b)]
+
+
+def median_pair(label, ours, theirs, runs, results, note=""):
+    """Times two commands alternately; records medians, ratio and memory."""
+    (ta, ma), (tb, mb) = alternate(ours, theirs, runs)
     results.append(
         {
             "what": label,
             "dossier": ta,
             "sqlite3": tb,
             "ratio": ta / tb,
-            "dossier_mib": max(m for _, m in a) / 1024,
-            "sqlite3_mib": max(m for _, m in b) / 1024,
+            "dossier_mib": ma,
+            "sqlite3_mib": mb,
             "note": note,
         }
     )
@@ -285,12 +290,11 @@ def formats(db, work, runs, results):
         ),
     ]
     for label, pq, csv_out, pq_args, csv_args in cases:
-        a, b = [], []
-        for _ in range(runs):
-            a.append(run([DOSSIER, "--db", str(db), *pq_args(fresh(pq))]))
-            b.append(run([DOSSIER, "--db", str(db), *csv_args(fresh(csv_out))]))
-        ta = statistics.median(t for t, _ in a)
-        tb = statistics.median(t for t, _ in b)
+        (ta, ma), (tb, _) = alternate(
+            lambda: run([DOSSIER, "--db", str(db), *pq_args(fresh(pq))]),
+            lambda: run([DOSSIER, "--db", str(db), *csv_args(fresh(csv_out))]),
+            runs,
+        )
         results.append(
             {
                 "format": label,
@@ -298,7 +302,7 @@ def formats(db, work, runs, results):
                 "csv": tb,
                 "parquet_bytes": size(pq),
                 "csv_bytes": size(csv_out),
-                "parquet_mib": max(m for _, m in a) / 1024,
+                "parquet_mib": ma,
             }
         )
         print(f"{label}: Parquet {ta:.3f} s {size(pq) / 1e6:.0f} MB, CSV {tb:.3f} s {size(csv_out) / 1e6:.0f} MB", file=sys.stderr)

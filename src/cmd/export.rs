@@ -387,6 +387,34 @@ pub fn quote_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// Puts a finished output in place and, when it went to a file, says how many of
+/// what it holds (unless `--quiet`).
+fn written(
+    out: Output,
+    path: Option<&Path>,
+    count: usize,
+    noun: (&str, &str),
+    ctx: &Context,
+) -> Result<()> {
+    out.finish().map_err(|source| match path {
+        Some(p) => Error::Write {
+            path: p.to_path_buf(),
+            source,
+        },
+        None => Error::Output(source),
+    })?;
+    if let Some(p) = path.filter(|_| !ctx.quiet) {
+        let mut report = Output::stdout();
+        report.line(&format!(
+            "wrote {count} {} to {}",
+            plural(count, noun.0, noun.1),
+            p.display()
+        ))?;
+        report.finish()?;
+    }
+    Ok(())
+}
+
 /// Creates the folder an export writes into.
 fn create_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {

@@ -10,8 +10,7 @@
 
 use crate::cmd::{Context, open_output};
 use crate::db::dates::{self, Date, Kind};
-use crate::error::{Error, Result, plural};
-use crate::output::Output;
+use crate::error::Result;
 use serde_json::{Map, Value, json};
 use std::path::Path;
 
@@ -67,24 +66,7 @@ pub fn export(path: Option<&Path>, ctx: &Context) -> Result<()> {
     let mut out = open_output(path)?;
     serde_json::to_writer_pretty(out.writer(), &items).map_err(std::io::Error::from)?;
     out.writer().write_all(b"\n")?;
-    out.finish().map_err(|source| match path {
-        Some(p) => Error::Write {
-            path: p.to_path_buf(),
-            source,
-        },
-        None => Error::Output(source),
-    })?;
-    if let Some(p) = path.filter(|_| !ctx.quiet) {
-        let mut report = Output::stdout();
-        report.line(&format!(
-            "wrote {} {} to {}",
-            items.len(),
-            plural(items.len(), "source", "sources"),
-            p.display()
-        ))?;
-        report.finish()?;
-    }
-    Ok(())
+    super::written(out, path, items.len(), ("source", "sources"), ctx)
 }
 
 /// Where a source's outlet goes: the periodical, site or programme an item appears

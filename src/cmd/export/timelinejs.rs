@@ -12,8 +12,8 @@
 use crate::cmd::report::{esc, is_web_link};
 use crate::cmd::{Context, for_each_row, open_output};
 use crate::db::dates::{self, Date, Kind, MONTHS, Precision};
-use crate::error::{Error, Result, plural};
-use crate::output::{self, Output, text_of};
+use crate::error::{Error, Result};
+use crate::output::{self, text_of};
 use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Statement};
 use serde::Serialize;
@@ -115,28 +115,12 @@ pub fn export(params: &[(String, String)], path: Option<&Path>, ctx: &Context) -
         )?;
         w.write_all(b"\n]}\n")?;
     }
-    out.finish().map_err(|source| match path {
-        Some(p) => Error::Write {
-            path: p.to_path_buf(),
-            source,
-        },
-        None => Error::Output(source),
-    })?;
     if count == 0 {
         output::warn(
             "no event matches the filters: TimelineJS shows an error for a timeline without events",
         );
     }
-    if let Some(p) = path.filter(|_| !ctx.quiet) {
-        let mut report = Output::stdout();
-        report.line(&format!(
-            "wrote {count} {} to {}",
-            plural(count, "event", "events"),
-            p.display()
-        ))?;
-        report.finish()?;
-    }
-    Ok(())
+    super::written(out, path, count, ("event", "events"), ctx)
 }
 
 fn sources(conn: &rusqlite::Connection) -> Result<HashMap<String, Source>> {
