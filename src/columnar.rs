@@ -297,7 +297,7 @@ fn write_to<W: Write + Send>(
     let mut group_bytes = 0;
     for row in &held {
         count += 1;
-        group_bytes += add_row(&mut columns, row.iter().map(ValueRef::from), count)?;
+        group_bytes += add_row(&mut columns, |i| Ok(ValueRef::from(&row[i])), count)?;
         group_rows += 1;
     }
     drop(held);
@@ -310,8 +310,7 @@ fn write_to<W: Write + Send>(
                 group_bytes = 0;
             }
             count += 1;
-            let values = (0..n).map(|i| row.get_ref(i).unwrap_or(ValueRef::Null));
-            group_bytes += add_row(&mut columns, values, count)?;
+            group_bytes += add_row(&mut columns, |i| row.get_ref(i), count)?;
             group_rows += 1;
         }
     }
@@ -323,15 +322,18 @@ fn write_to<W: Write + Send>(
     Ok(count)
 }
 
-/// Adds row number `row` to the columns; returns the bytes it holds.
+/// Adds row number `row`, whose `i`th value `value(i)` gives, to the columns;
+/// returns the bytes it holds.
 fn add_row<'a>(
     columns: &mut [Column],
-    values: impl Iterator<Item = ValueRef<'a>>,
+    value: impl Fn(usize) -> rusqlite::Result<ValueRef<'a>>,
     row: u64,
 ) -> Result<usize> {
     let mut bytes = 0;
-    for (column, v) in columns.iter_mut().zip(values) {
-        bytes += column.push(v).map_err(|unfit| refuse(column, row, unfit))?;
+    for (i, column) in columns.iter_mut().enumerate() {
+        bytes += column
+            .push(value(i)?)
+            .map_err(|unfit| refuse(column, row, unfit))?;
     }
     Ok(bytes)
 }

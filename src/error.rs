@@ -129,7 +129,8 @@ pub enum Error {
     #[error("the query was cancelled (Ctrl-C)")]
     Cancelled,
 
-    /// A result that the output cannot hold, such as a sheet of a workbook.
+    /// A result that the output cannot hold, such as a sheet of a workbook, or a
+    /// Parquet column of values of several types.
     #[error("{0}")]
     TooBig(String),
 

@@ -47,7 +47,8 @@ fn export_dir_round_trips_the_seed_table_by_table() {
     assert_eq!(
         run.stdout,
         "wrote 10 rows to out/sources.csv\nwrote 28 rows to out/actors.csv\nwrote 22 rows to out/events.csv\n\
-         wrote 18 rows to out/figures.csv\nwrote 12 rows to out/citations.csv\n"
+         wrote 18 rows to out/figures.csv\nwrote 12 rows to out/citations.csv\n\
+         wrote the data package to out/datapackage.json\n"
     );
     let run = env.run(&["load", "out", "--db", "again.db"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -217,7 +218,7 @@ fn export_refuses_what_it_cannot_do_safely() {
         (run.code, run.stderr.as_str()),
         (
             2,
-            "error: say what to export: a table or view name, --query SQL, --run NAME, --dir DIR or --all (with --format xlsx)\n"
+            "error: say what to export: a table or view name, --query SQL, --run NAME, --dir DIR or --all (with --format xlsx or parquet)\n"
         )
     );
     let run = env.run(&["export", "--query", "DELETE FROM events"]);
@@ -445,7 +446,7 @@ fn a_workbook_needs_a_file_and_appears_only_when_complete() {
         (run.code, run.stderr.as_str()),
         (
             2,
-            "error: --all writes one workbook: add --format xlsx -o FILE (for the CSV files load reads, use --dir DIR)\n"
+            "error: --all writes one workbook (--format xlsx -o FILE) or a Parquet file per table (--format parquet --dir DIR); for the CSV files load reads, use --dir DIR alone\n"
         )
     );
     let run = env.run(&[
