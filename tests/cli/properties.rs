@@ -122,7 +122,20 @@ fn load_into(target: &Path, inputs: Vec<Input>) -> Result<load::Report, Error> {
         described: "property test".into(),
         dry_run: false,
     };
-    load::run(&opts, &Quiet)
+    // The other tests of this binary start processes all the time, and a child holds a
+    // copy of every open file between its fork and its exec: the lock file of the load
+    // before can stay locked for that moment. The command line runs one load per
+    // process, so only an in-process test sees this; it waits the moment out.
+    let mut tries = 0;
+    loop {
+        match load::run(&opts, &Quiet) {
+            Err(Error::Locked { .. }) if tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            outcome => return outcome,
+        }
+    }
 }
 
 fn names(dir: &Path) -> Vec<String> {
