@@ -141,7 +141,7 @@ pub struct HeaderError {
     pub message: String,
 }
 
-fn header_error(line: usize, message: impl Into<String>) -> HeaderError {
+pub fn header_error(line: usize, message: impl Into<String>) -> HeaderError {
     HeaderError {
         line,
         message: message.into(),
@@ -156,12 +156,45 @@ fn is_name(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
 }
 
+/// A SQL file as canned queries and rules write it: a header of `-- key: value`
+/// lines and prose comments, then the SQL.
+#[derive(Clone, Debug)]
+pub struct SqlFile {
+    pub name: String,
+    pub summary: String,
+    pub params: Vec<Param>,
+    /// The `-- key: value` lines of the keys the caller asked for: key, value, line.
+    pub fields: Vec<(String, String, usize)>,
+    /// The header's other comment lines, in order, without their `--` and one space;
+    /// an empty string for a blank `--` line.
+    pub prose: Vec<String>,
+    pub sql: String,
+    /// The line of the file on which the SQL starts.
+    pub sql_line: usize,
+}
+
 /// Parses a query file: its header, then its SQL.
 pub fn parse(text: &str, origin: Origin) -> Result<Query, HeaderError> {
+    let file = parse_file(text, &[])?;
+    Ok(Query {
+        name: file.name,
+        summary: file.summary,
+        params: file.params,
+        sql: file.sql,
+        origin,
+    })
+}
+
+/// Parses a SQL file's header and body. `keys` are the header keys the caller reads
+/// beyond `name`, `summary` and `param`; their lines are returned in `fields`.
+pub fn parse_file(text: &str, keys: &[&str]) -> Result<SqlFile, HeaderError> {
     let mut name = None;
     let mut summary = None;
     let mut params: Vec<Param> = Vec::new();
+    let mut fields = Vec::new();
+    let mut prose = Vec::new();
     let mut body_start = text.len();
+    let mut sql_line = 1;
     let mut offset = 0;
     for (i, raw) in text.split_inclusive('\n').enumerate() {
         let line_no = i + 1;
@@ -169,13 +202,21 @@ pub fn parse(text: &str, origin: Origin) -> Result<Query, HeaderError> {
         let Some(comment) = line.strip_prefix("--") else {
             if !line.trim().is_empty() {
                 body_start = offset;
+                sql_line = line_no;
                 break;
             }
             offset += raw.len();
             continue;
         };
         offset += raw.len();
+        let text = comment.strip_prefix(' ').unwrap_or(comment);
         let comment = comment.trim();
+        let field = keys.iter().find_map(|k| {
+            comment
+                .strip_prefix(k)
+                .and_then(|rest| rest.strip_prefix(':'))
+                .map(|v| (k.to_string(), v.trim().to_string()))
+        });
         if let Some(v) = comment.strip_prefix("name:") {
             let v = v.trim();
             if !is_name(&v.replace('-', "_")) {
@@ -196,6 +237,10 @@ pub fn parse(text: &str, origin: Origin) -> Result<Query, HeaderError> {
                 ));
             }
             params.push(p);
+        } else if let Some((key, value)) = field {
+            fields.push((key, value, line_no));
+        } else {
+            prose.push(text.to_string());
         }
     }
     let name = name.ok_or_else(|| header_error(1, "the header has no `-- name:` line"))?;
@@ -207,12 +252,14 @@ pub fn parse(text: &str, origin: Origin) -> Result<Query, HeaderError> {
             "the file has a header but no SQL",
         ));
     }
-    Ok(Query {
+    Ok(SqlFile {
         name,
         summary,
         params,
+        fields,
+        prose,
         sql,
-        origin,
+        sql_line,
     })
 }
 
@@ -286,52 +333,21 @@ impl Registry {
             })
             .collect::<Result<_>>()?;
         if let Some(dir) = user_dir {
-            let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-                .collect();
-            files.sort();
-            for path in files {
-                let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
-                    path: path.clone(),
-                    source,
-                })?;
-                let q = parse(&text, Origin::File(path.clone())).map_err(|e| Error::QueryFile {
-                    path: path.clone(),
-                    line: e.line,
-                    message: e.message,
-                })?;
-                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-                if q.name != stem {
-                    return Err(Error::QueryFile {
-                        message: format!(
-                            "the query is named {:?} but the file is {stem}.sql — name the file after the query",
-                            q.name
-                        ),
-                        path,
-                        line: 1,
-                    });
-                }
-                if let Some(other) = queries.iter().find(|o| o.name == q.name) {
-                    let was = match &other.origin {
-                        Origin::BuiltIn => "a built-in query".to_string(),
-                        Origin::File(p) => p.display().to_string(),
-                    };
-                    return Err(Error::QueryFile {
-                        message: format!(
-                            "the name {:?} is already taken by {was} — rename the file and its name: line",
-                            q.name
-                        ),
-                        path,
-                        line: 1,
-                    });
-                }
-                queries.push(q);
-            }
+            let built_in = queries.clone();
+            let taken = |name: &str| {
+                built_in
+                    .iter()
+                    .any(|q| q.name == name)
+                    .then(|| "a built-in query".to_string())
+            };
+            let parse = |text: &str, path: &Path| parse(text, Origin::File(path.to_path_buf()));
+            queries.extend(read_folder(
+                dir,
+                "query",
+                parse,
+                |q: &Query| &q.name,
+                taken,
+            )?);
         }
         Ok(Registry { queries })
     }
@@ -345,6 +361,66 @@ impl Registry {
             ))
         })
     }
+}
+
+/// Reads every `*.sql` file of a folder, in the order of their names, each parsed by
+/// `parse`. A file must be named after the `-- name:` it declares (the `noun` says
+/// what it is), and no two may declare one name; `taken` says who else holds a name.
+pub fn read_folder<T>(
+    dir: &Path,
+    noun: &str,
+    parse: impl Fn(&str, &Path) -> Result<T, HeaderError>,
+    name_of: impl Fn(&T) -> &str,
+    taken: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<T>> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
+    let mut read: Vec<(T, PathBuf)> = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let item = parse(&text, &path).map_err(|e| Error::QueryFile {
+            path: path.clone(),
+            line: e.line,
+            message: e.message,
+        })?;
+        let name = name_of(&item).to_string();
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if name != stem {
+            return Err(Error::QueryFile {
+                message: format!(
+                    "the {noun} is named {name:?} but the file is {stem}.sql — name the file after the {noun}"
+                ),
+                path,
+                line: 1,
+            });
+        }
+        let holder = taken(&name).or_else(|| {
+            read.iter()
+                .find(|(other, _)| name_of(other) == name)
+                .map(|(_, p)| p.display().to_string())
+        });
+        if let Some(was) = holder {
+            return Err(Error::QueryFile {
+                message: format!(
+                    "the name {name:?} is already taken by {was} — rename the file and its name: line"
+                ),
+                path,
+                line: 1,
+            });
+        }
+        read.push((item, path));
+    }
+    Ok(read.into_iter().map(|(item, _)| item).collect())
 }
 
 /// The help of a built-in query's parameter, written as a flag's help (capitalised),
