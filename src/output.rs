@@ -324,6 +324,41 @@ impl<'o> RowWriter<'o> {
         self.row(&refs)
     }
 
+    /// Writes one row in which some cells hold JSON already made, such as a list of
+    /// records: JSON and NDJSON embed it as it is, and the other formats write the
+    /// cell's value. `json` has an entry per cell, `None` for a plain one.
+    pub fn row_with_json(
+        &mut self,
+        values: &[ValueRef<'_>],
+        json: &[Option<&str>],
+    ) -> io::Result<()> {
+        if !matches!(self.style.format, Format::Json | Format::Ndjson) {
+            return self.row(values);
+        }
+        self.rows += 1;
+        let w = &mut self.out.w;
+        if self.style.format == Format::Json {
+            w.write_all(if self.rows == 1 { b"\n" } else { b",\n" })?;
+        }
+        w.write_all(b"{")?;
+        for (i, (k, v)) in self.keys.iter().zip(values).enumerate() {
+            if i > 0 {
+                w.write_all(b", ")?;
+            }
+            w.write_all(k.as_bytes())?;
+            w.write_all(b": ")?;
+            match json.get(i).copied().flatten() {
+                Some(raw) => w.write_all(raw.as_bytes())?,
+                None => json_value(w, *v)?,
+            }
+        }
+        w.write_all(b"}")?;
+        if self.style.format == Format::Ndjson {
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
     fn table_row(&mut self, values: &[ValueRef<'_>]) -> io::Result<()> {
         let cells: Vec<(String, bool)> = values
             .iter()
@@ -938,6 +973,33 @@ mod tests {
             &[vec![Value::Integer(1)], vec![Value::Null]],
         );
         assert_eq!(nd, "{\"a\": 1}\n{\"a\": null}\n");
+    }
+
+    #[test]
+    fn json_cells_are_embedded_in_json_and_written_as_text_elsewhere() {
+        let run = |format| {
+            let buf = Shared::default();
+            let mut out = Output::to(Box::new(buf.clone()));
+            let mut w =
+                RowWriter::new(&mut out, Style::new(format), vec!["a".into(), "b".into()]).unwrap();
+            for _ in 0..2 {
+                w.row_with_json(
+                    &[ValueRef::Integer(1), ValueRef::Text(b"x (f:2)")],
+                    &[None, Some("[{\"id\": \"x\"}]")],
+                )
+                .unwrap();
+            }
+            w.finish().unwrap();
+            out.finish().unwrap();
+            String::from_utf8(buf.0.lock().unwrap().clone()).unwrap()
+        };
+        assert_eq!(
+            run(Format::Ndjson),
+            "{\"a\": 1, \"b\": [{\"id\": \"x\"}]}\n{\"a\": 1, \"b\": [{\"id\": \"x\"}]}\n"
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&run(Format::Json)).unwrap();
+        assert_eq!(parsed[1]["b"][0]["id"], "x");
+        assert_eq!(run(Format::Csv), "a,b\n1,x (f:2)\n1,x (f:2)\n");
     }
 
     #[test]
