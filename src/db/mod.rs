@@ -9,12 +9,14 @@ pub mod datapackage;
 pub mod dates;
 pub mod dump;
 pub mod encoding;
+pub mod functions;
 pub mod load;
 pub mod read;
 #[cfg(any(test, fuzzing))]
 pub mod selfcheck;
 pub mod spec;
 pub mod values;
+pub mod written;
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
@@ -178,9 +180,10 @@ pub fn object_notes() -> Vec<ObjectNote> {
         .collect()
 }
 
-/// Settings every connection gets, whatever it is for.
+/// Settings every connection gets, whatever it is for, and the functions rules use.
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.pragma_update(None, "foreign_keys", true)
+    conn.pragma_update(None, "foreign_keys", true)?;
+    functions::register(conn)
 }
 
 /// Opens an existing archive for reading only, refusing a file dossier did not build.
