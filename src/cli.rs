@@ -43,6 +43,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "DOSSIER_QUERIES", value_name = "DIR")]
     pub queries: Option<PathBuf>,
 
+    /// A folder of your own check rules (*.sql files with a header), added to the built-in ones
+    #[arg(long, global = true, env = "DOSSIER_RULES", value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+
     /// Print nothing but errors and the rows asked for: no progress, summaries or warnings
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -95,6 +99,9 @@ pub enum Command {
     /// Write Datasette metadata (descriptions, search, canned queries) for this archive
     #[command(long_about = DATASETTE_ABOUT)]
     Datasette(DatasetteArgs),
+    /// Find what does not add up: dates after their sources, sums that fail, duplicates
+    #[command(long_about = CHECK_ABOUT)]
+    Check(CheckArgs),
 }
 
 const LOAD_ABOUT: &str = "\
@@ -212,6 +219,27 @@ the text into what dossier would bind: an empty field is a missing value, defaul
 are filled in, a date gives its first and last day, and a list is written as
 comma-separated values (RUS,PRK) or a JSON array. Datasette does not check values:
 a malformed date or an unknown actor gives no rows rather than an error.";
+
+const CHECK_ABOUT: &str = "\
+Find what does not add up in the archive: what a load cannot see, because each row
+is well-formed but the facts do not agree. Each rule has an id and a level:
+
+  allow  the rule does not run
+  warn   its findings are reported (the default for most rules)
+  deny   its findings are reported, and dossier check exits with code 1
+
+Each finding gives the rule, its level, the rows involved with the file and line
+each came from, what is wrong with the numbers or dates worked out, and a fix.
+
+  dossier check                        every rule at its level
+  dossier check --list                 the rules and their levels
+  dossier check --explain share-amount what a rule checks and why, and its SQL
+  dossier check --deny all             for CI: exit 1 on any finding
+  dossier check --rule unused --format json
+
+A rule is named on its own with --allow, --warn or --deny, or as all; a rule named
+on its own outranks all. Rules are SQL files with a header like a canned query's;
+add your own in a folder named with --rules DIR (or DOSSIER_RULES).";
 
 /// Where row output goes and how it looks.
 #[derive(Debug, Args)]
@@ -592,6 +620,48 @@ pub struct ReportArgs {
     /// Write to FILE instead of standard output (the file appears only when complete)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Run only this rule (repeat for several)
+    #[arg(long = "rule", value_name = "RULE")]
+    pub only: Vec<String>,
+
+    /// Do not run this rule (repeat for several; all for every rule)
+    #[arg(long, value_name = "RULE")]
+    pub allow: Vec<String>,
+
+    /// Report this rule's findings as warnings (repeat for several; all for every rule)
+    #[arg(long, value_name = "RULE")]
+    pub warn: Vec<String>,
+
+    /// Report this rule's findings as errors, and exit with code 1 if there are any (repeat; all for every rule)
+    #[arg(long, value_name = "RULE")]
+    pub deny: Vec<String>,
+
+    /// Say what a rule checks and why, and show how
+    #[arg(long, value_name = "RULE", conflicts_with = "list")]
+    pub explain: Option<String>,
+
+    /// List the rules, with the level each would run at
+    #[arg(long)]
+    pub list: bool,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+impl CheckArgs {
+    /// Which rules run, and at which level, as the rules engine takes it.
+    pub fn choice(&self) -> crate::rules::Choice {
+        crate::rules::Choice {
+            only: self.only.clone(),
+            allow: self.allow.clone(),
+            warn: self.warn.clone(),
+            deny: self.deny.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -160,6 +160,13 @@ pub enum Error {
     #[error("no event, figure, source or actor has the id {id:?} — {hint}")]
     UnknownId { id: String, hint: String },
 
+    /// `dossier check` found something at deny level; the findings are already shown.
+    #[error(
+        "{findings} {} at deny level, from {rules} — dossier check --explain RULE says why each rule matters",
+        plural(*findings as usize, "finding", "findings")
+    )]
+    Denied { findings: u64, rules: String },
+
     /// Writing to standard output failed (a closed pipe is not an error; see `main`).
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),

@@ -11,4 +11,5 @@ pub mod error;
 pub mod output;
 pub mod progress;
 pub mod queries;
+pub mod rules;
 pub mod xlsx;

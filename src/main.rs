@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let ctx = cmd::Context {
         db: cli.db,
         queries: cli.queries,
+        rules: cli.rules,
         quiet: cli.quiet,
     };
     let result = match &cli.command {
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Command::Man(a) => cmd::man::run(a),
         Command::Report(a) => cmd::report::run(a, &ctx),
         Command::Datasette(a) => cmd::datasette::run(a, &ctx),
+        Command::Check(a) => cmd::check::run(a, &ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

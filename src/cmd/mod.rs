@@ -1,6 +1,7 @@
 //! One module per subcommand; each takes its parsed arguments and writes through
 //! [`crate::output::Output`]. What several commands share lives here.
 
+pub mod check;
 pub mod completions;
 pub mod datasette;
 pub mod export;
@@ -31,6 +32,8 @@ pub struct Context {
     pub db: PathBuf,
     /// The user's canned-query folder, if any.
     pub queries: Option<PathBuf>,
+    /// The user's folder of check rules, if any.
+    pub rules: Option<PathBuf>,
     /// `--quiet`: no progress, summaries or warnings.
     pub quiet: bool,
 }
@@ -44,6 +47,11 @@ impl Context {
     /// The built-in queries and the user's.
     pub fn all_queries(&self) -> Result<Registry> {
         Registry::load(self.queries.as_deref())
+    }
+
+    /// The built-in check rules and the user's.
+    pub fn rules(&self) -> Result<crate::rules::Rules> {
+        crate::rules::Rules::load(self.rules.as_deref())
     }
 
     /// The archive, for a command that runs only its own queries.
