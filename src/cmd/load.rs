@@ -52,8 +52,39 @@ pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
     bar.bar.finish();
     if !ctx.quiet {
         print(&report, files, db, args, &mut out)?;
+        if !args.dry_run {
+            findings(ctx, &mut out)?;
+        }
     }
     Ok(out.finish()?)
+}
+
+/// Ends a load with one line when `dossier check` would find something. The load has
+/// succeeded by then: a rule that cannot run is a warning, never a failed load.
+fn findings(ctx: &Context, out: &mut Output) -> Result<()> {
+    let counted = ctx.rules().and_then(|rules| {
+        let open = || ctx.open();
+        crate::rules::count(&open, &rules)
+    });
+    match counted {
+        Ok(c) if c.total() > 0 => {
+            let n = c.total() as usize;
+            let deny = if c.deny > 0 {
+                format!(", {} at deny level", c.deny)
+            } else {
+                String::new()
+            };
+            out.line(&format!(
+                "{n} {}{deny}: run dossier check",
+                plural(n, "finding", "findings")
+            ))?;
+        }
+        Ok(_) => {}
+        Err(e) => output::warn(&format!(
+            "the archive was loaded, but could not be checked: {e}"
+        )),
+    }
+    Ok(())
 }
 
 /// A load's progress, drawn on standard error.
