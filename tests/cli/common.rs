@@ -41,6 +41,7 @@ impl Env {
         c.current_dir(self.dir.path())
             .env_remove("DOSSIER_DB")
             .env_remove("DOSSIER_QUERIES")
+            .env_remove("DOSSIER_RULES")
             .env_remove("DOSSIER_NOW");
         c
     }

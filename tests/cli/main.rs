@@ -3,6 +3,7 @@
 
 #[path = "../../examples/generate/archive.rs"]
 mod archive;
+mod check;
 mod columns;
 mod common;
 mod completions;
