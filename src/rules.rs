@@ -138,24 +138,6 @@ pub struct Finding {
     pub fix: String,
 }
 
-/// The built-in SQL rules, by name.
-const BUILT_IN_SQL: &[(&str, &str)] = &[
-    (
-        "after-publication",
-        include_str!("rules/after-publication.sql"),
-    ),
-    ("share-amount", include_str!("rules/share-amount.sql")),
-    (
-        "shares-exceed-base",
-        include_str!("rules/shares-exceed-base.sql"),
-    ),
-    (
-        "conflicting-figures",
-        include_str!("rules/conflicting-figures.sql"),
-    ),
-    ("unused", include_str!("rules/unused.sql")),
-];
-
 /// A rule written in Rust, described as a SQL rule's header describes it.
 pub struct RustDef {
     pub name: &'static str,
@@ -165,22 +147,24 @@ pub struct RustDef {
     pub run: RustRule,
 }
 
-/// The built-in rules in the order they run and are listed: SQL rules by name from
-/// BUILT_IN_SQL, Rust rules by their definitions.
+/// A built-in rule: the text of a SQL rule file (src/rules/*.sql), whose header names
+/// it, or a rule written in Rust.
 enum Builtin {
     Sql(&'static str),
     Rust(&'static RustDef),
 }
 
-const ORDER: &[Builtin] = &[
-    Builtin::Sql("after-publication"),
-    Builtin::Sql("share-amount"),
-    Builtin::Sql("shares-exceed-base"),
+/// The built-in rules, in the order they run and are listed. A new SQL rule is a
+/// file in src/rules/ and its line here.
+const BUILT_IN: &[Builtin] = &[
+    Builtin::Sql(include_str!("rules/after-publication.sql")),
+    Builtin::Sql(include_str!("rules/share-amount.sql")),
+    Builtin::Sql(include_str!("rules/shares-exceed-base.sql")),
     Builtin::Rust(&quotes::NUMBER_NOT_IN_QUOTE),
     Builtin::Rust(&quotes::QUALIFIER_WORDS),
-    Builtin::Sql("conflicting-figures"),
+    Builtin::Sql(include_str!("rules/conflicting-figures.sql")),
     Builtin::Rust(&duplicates::DUPLICATE_EVENT),
-    Builtin::Sql("unused"),
+    Builtin::Sql(include_str!("rules/unused.sql")),
 ];
 
 /// Parses a rule file: a canned query's header with a `level:` line, prose that says
@@ -230,21 +214,11 @@ impl Rules {
     /// The built-in rules and, if given, every `*.sql` file in `user_dir`.
     pub fn load(user_dir: Option<&Path>) -> Result<Self> {
         let mut rules = Vec::new();
-        for b in ORDER {
+        for b in BUILT_IN {
             rules.push(match b {
-                Builtin::Sql(name) => {
-                    let text = BUILT_IN_SQL
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .map(|(_, t)| *t)
-                        .ok_or_else(|| Error::Internal(format!("no built-in rule {name}")))?;
-                    parse(text, Origin::BuiltIn).map_err(|e| {
-                        Error::Internal(format!(
-                            "built-in rule {name} line {}: {}",
-                            e.line, e.message
-                        ))
-                    })?
-                }
+                Builtin::Sql(text) => parse(text, Origin::BuiltIn).map_err(|e| {
+                    Error::Internal(format!("a built-in rule, line {}: {}", e.line, e.message))
+                })?,
                 Builtin::Rust(def) => Rule {
                     name: def.name.to_string(),
                     id: Arc::from(def.name),

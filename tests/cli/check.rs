@@ -136,7 +136,11 @@ fn the_seed_shows_what_belongs_to_its_article() {
     golden("check.txt", &run.stdout);
     // The recent events are dated up to the article's publication, so no date runs
     // past it.
-    assert!(!run.stdout.contains("[after-publication]"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("[after-publication]"),
+        "{}",
+        run.stdout
+    );
     // The article's own arithmetic: 1.3 per cent of $5.7 billion is not $85 million.
     assert!(run.stdout.contains(
         "warn[share-amount]: 1.3 per cent (fig-prk-trade-share-rus) of $5.7 billion (fig-prk-trade-total) is $74.1 million"
