@@ -7,7 +7,7 @@
 //! RULE` prints, then its exit code and standard error) and `passes/` (an archive no
 //! rule finds anything in). `DOSSIER_BLESS=1` rewrites the expected files.
 
-use crate::common::{Env, Run, golden, repo, seeded};
+use crate::common::{Env, Run, cases, golden, repo, seeded};
 use std::path::Path;
 
 /// The number of built-in rules.
@@ -97,13 +97,7 @@ fn passes(case: &Path) -> Result<(), String> {
 
 #[test]
 fn every_rule_fires_on_its_fixture_and_is_silent_on_the_passing_one() {
-    let root = repo().join("tests/fixtures/check");
-    let mut cases: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
+    let cases = cases("tests/fixtures/check");
     let names: Vec<String> = cases
         .iter()
         .map(|c| c.file_name().unwrap().to_string_lossy().into_owned())

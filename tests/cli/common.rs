@@ -12,6 +12,17 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The case folders of a fixture folder of the repository, in the order of their names.
+pub fn cases(fixtures: &str) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(repo().join(fixtures))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
 pub struct Env {
     pub dir: TempDir,
 }

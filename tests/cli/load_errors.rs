@@ -6,7 +6,7 @@
 //! `DOSSIER_BLESS=1 cargo test` rewrites the expected files from what dossier prints
 //! (then read the diff before committing).
 
-use crate::common::{Env, repo};
+use crate::common::{Env, cases, repo};
 use std::path::Path;
 
 /// Loads the seed, then the case, and checks the refusal.
@@ -62,13 +62,7 @@ fn refused(case: &Path) -> Result<(), String> {
 
 #[test]
 fn every_bad_input_is_refused_with_its_location_and_the_archive_untouched() {
-    let root = repo().join("tests/fixtures/bad");
-    let mut cases: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
+    let cases = cases("tests/fixtures/bad");
     assert!(cases.len() >= 25, "only {} cases", cases.len());
     let failures: Vec<String> = cases.iter().filter_map(|c| refused(c).err()).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
