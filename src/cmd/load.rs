@@ -62,10 +62,14 @@ pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
 /// Ends a load with one line when `dossier check` would find something. The load has
 /// succeeded by then: a rule that cannot run is a warning, never a failed load.
 fn findings(ctx: &Context, out: &mut Output) -> Result<()> {
+    // On a large archive the rules take a while: say what is going on meanwhile.
+    let spinner = Bar::rows(progress::wanted(ctx.quiet), None, "");
+    spinner.step("counting what dossier check would find");
     let counted = ctx.rules().and_then(|rules| {
         let open = || ctx.open();
         crate::rules::count(&open, &rules)
     });
+    spinner.finish();
     match counted {
         Ok(c) if c.total() > 0 => {
             let n = c.total() as usize;
