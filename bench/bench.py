@@ -51,12 +51,14 @@ def build():
     DOSSIER, GENERATE = found["dossier"], found["generate"]
 
 
-def run(cmd, stdout=subprocess.DEVNULL, stdin=None, cwd=None):
-    """Runs a command under /usr/bin/time; returns (seconds, max RSS in KiB)."""
+def run(cmd, stdout=subprocess.DEVNULL, stdin=None, cwd=None, cpu=False):
+    """Runs a command under /usr/bin/time; returns (seconds, max RSS in KiB), and with
+    `cpu` the CPU seconds it used (user and system) as a third element: on a shared
+    machine, the figure that other work disturbs least."""
     stats = Path(os.environ.get("TMPDIR", "/tmp")) / f"dossier-bench-time-{os.getpid()}"
     start = time.perf_counter()
     proc = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", "-o", str(stats), *cmd],
+        ["/usr/bin/time", "-f", "%M %U %S", "-o", str(stats), *cmd],
         stdout=stdout,
         stderr=subprocess.PIPE,
         stdin=stdin,
@@ -65,9 +67,11 @@ def run(cmd, stdout=subprocess.DEVNULL, stdin=None, cwd=None):
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"bench: {' '.join(map(str, cmd))} failed:\n{proc.stderr.decode(errors='replace')}")
-    rss = int(stats.read_text().split()[-1])
+    rss, user, system = stats.read_text().split()[-3:]
     stats.unlink()
-    return elapsed, rss
+    if cpu:
+        return elapsed, int(rss), float(user) + float(system)
+    return elapsed, int(rss)
 
 
 def generate(events, out):
@@ -179,6 +183,7 @@ def main():
     p.add_argument("--data", default=os.environ.get("DOSSIER_BENCH_DATA", "/tmp/dossier-bench"), help="where generated archives are kept")
     p.add_argument("--out", default=str(ROOT / "bench" / "results.md"), help="where to write the Markdown results")
     p.add_argument("--no-compare", action="store_true", help="only the load-scaling rows (written to bench/results-scaling.md)")
+    p.add_argument("--check-only", action="store_true", help="only dossier check, on the archive of --events, loaded once and kept (written to bench/results-check.md)")
     args = p.parse_args()
 
     if shutil.which("sqlite3") is None:
@@ -191,10 +196,19 @@ def main():
     n = args.events
     data = data_root / f"events-{n}"
     ours_db, shell_db = work / "dossier.db", work / "shell.db"
+    if args.check_only:
+        generate(n, data)
+        # Kept between runs: the load is what takes long, and check only reads.
+        checked_db = work / f"check-{n}.db"
+        if not checked_db.exists():
+            dossier_load(data, checked_db)
+        report_check(args, check(args, checked_db, work), n)
+        return
     results = []
     if not args.no_compare:
         generate(n, data)
         compare(args, n, data, work, ours_db, shell_db, results)
+        report_check(args, check(args, ours_db, work), n)
     scaling = scale(args, data_root, work)
     report(args, results, scaling)
 
@@ -255,6 +269,70 @@ def compare(args, n, data, work, ours_db, shell_db, results):
             "start-up included; sqlite3 runs the same SQL",
         )
 
+
+def rule_sql(name):
+    """A built-in check rule's SQL, without its header."""
+    text = (ROOT / "src" / "rules" / f"{name}.sql").read_text()
+    return "\n".join(l for l in text.splitlines() if not l.startswith("--"))
+
+
+def check(args, db, work):
+    """dossier check: the rules written in plain SQL side by side with the shell running
+    the same SQL (dossier also finds the file and line of every row a finding names,
+    and writes the report), then every rule, timed on its own, since the rules written
+    in Rust have nothing to run against. The target is under a minute at 1M events.
+    --warn all reports every finding without failing, so the exit code is 0."""
+    results = []
+    plain = ["after-publication", "unused"]
+    script = work / "rules.sql"
+    script.write_text("".join(rule_sql(r) + ";\n" for r in plain))
+    median_pair(
+        "check --rule " + " --rule ".join(plain),
+        lambda: run([DOSSIER, "--db", str(db), "check", *[a for r in plain for a in ("--rule", r)]]),
+        lambda: run(["sqlite3", "-csv", "-header", str(db)], stdin=open(script, "rb")),
+        args.runs,
+        results,
+    )
+    report_file = work / "check.txt"
+    times = []
+    for _ in range(args.runs):
+        with open(report_file, "wb") as out:
+            times.append(run([DOSSIER, "--db", str(db), "check", "--warn", "all"], stdout=out, cpu=True))
+    lines = report_file.read_text(encoding="utf-8").splitlines()
+    summary = lines[-1] if lines else ""
+    t = statistics.median(t for t, _, _ in times)
+    cpu = statistics.median(c for _, _, c in times)
+    mib = max(m for _, m, _ in times) / 1024
+    print(f"check, every rule: {t:.2f} s ({cpu:.2f} s of CPU), {mib:.0f} MiB; {summary}", file=sys.stderr)
+    return {"pairs": results, "time": t, "cpu": cpu, "mib": mib, "summary": summary}
+
+
+def report_check(args, checked, n):
+    """Writes the check's figures beside --out, as results-check.md."""
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.",
+        f"`dossier check` on the archive of {n:,} events; medians of {args.runs} runs; whole-process wall time; peak memory is max RSS.",
+        "",
+        "| what | dossier | sqlite3 shell | ratio | dossier peak | sqlite3 peak |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in checked["pairs"]:
+        lines.append(
+            f"| {r['what']} | {r['dossier']:.3f} s | {r['sqlite3']:.3f} s | {r['ratio']:.2f} | "
+            f"{r['dossier_mib']:.0f} MiB | {r['sqlite3_mib']:.0f} MiB |"
+        )
+    lines += [
+        "",
+        "Every rule, `check --warn all`, its report written to a file (target: under 60 s):",
+        "",
+        "| what | wall time | CPU time | peak memory | findings |",
+        "| --- | ---: | ---: | ---: | --- |",
+        f"| check, every rule | {checked['time']:.3f} s | {checked['cpu']:.3f} s | {checked['mib']:.0f} MiB | {checked['summary']} |",
+    ]
+    text = "\n".join(lines) + "\n"
+    out = Path(args.out)
+    out.with_name(out.stem + "-check" + out.suffix).write_text(text)
+    print(text)
 
 
 def formats(db, work, runs, results):

@@ -7,10 +7,12 @@
 #   bench/run.sh --smoke         a quick check that the benchmark works (10k events, one run)
 #   bench/run.sh --events 100000 --scale 100000,1000000 --runs 3
 #   bench/run.sh --scale "" (comparisons only), bench/run.sh --no-compare (scaling only)
+#   bench/run.sh --check-only    dossier check on the 1M-event archive (loaded once, then kept)
 #
 # Generated archives are kept in $DOSSIER_BENCH_DATA (default /tmp/dossier-bench) and
-# reused; the comparisons go to bench/results.md and the scaling rows to
-# bench/results-scaling.md. Needs the sqlite3 shell and GNU time.
+# reused; the comparisons go to bench/results.md, the check's figures to
+# bench/results-check.md and the scaling rows to bench/results-scaling.md. Needs the
+# sqlite3 shell and GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--smoke" ]; then
