@@ -20,6 +20,7 @@ figures 18 1 <t>
 citations 12 1 <t>
 built indexes in <t>, checked references in <t>, built the search index in <t>, synced in <t>
 loaded 90 rows from 5 files into dossier.db in <t> (load 1 of this archive)
+7 findings: run dossier check
 "
     );
     let db = env.db("dossier.db");
