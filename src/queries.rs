@@ -125,6 +125,16 @@ pub enum Origin {
     File(PathBuf),
 }
 
+impl Origin {
+    /// Where it comes from, as listings show it: built-in, or the file's path.
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::BuiltIn => "built-in".into(),
+            Origin::File(p) => p.display().to_string(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Query {
     pub name: String,

@@ -6,7 +6,6 @@ use super::{Context, open_output, style};
 use crate::cli::CheckArgs;
 use crate::error::{Error, Result, plural};
 use crate::output::{Document, Format, Output, RowWriter, Style};
-use crate::queries::Origin;
 use crate::rules::{self, Body, Counts, Finding, Level, Rule};
 use rusqlite::types::{Value, ValueRef};
 
@@ -178,13 +177,6 @@ fn summary(c: Counts, ran: usize) -> String {
     )
 }
 
-fn origin(rule: &Rule) -> String {
-    match &rule.origin {
-        Origin::BuiltIn => "built-in".into(),
-        Origin::File(p) => p.display().to_string(),
-    }
-}
-
 /// How a rule is written: its SQL, or where its Rust is.
 fn how(rule: &Rule) -> (&'static str, String) {
     match &rule.body {
@@ -207,7 +199,7 @@ fn list(selected: &[(&Rule, Level)], style: Style, out: &mut Output) -> Result<(
             Value::Text(level.name().into()),
             Value::Text(rule.level.name().into()),
             Value::Text(rule.summary.clone()),
-            Value::Text(origin(rule)),
+            Value::Text(rule.origin.describe()),
         ])?;
     }
     w.finish()?;
@@ -223,7 +215,7 @@ fn explain(rule: &Rule, level: Level, style: Style, out: &mut Output) -> Result<
             out.line(&format!(
                 "{} ({}; {} by default) — {}",
                 rule.name,
-                origin(rule),
+                rule.origin.describe(),
                 rule.level.name(),
                 rule.summary
             ))?;
@@ -249,7 +241,7 @@ fn explain(rule: &Rule, level: Level, style: Style, out: &mut Output) -> Result<
             out.line(&format!(
                 "{} ({}; {} by default)",
                 rule.summary,
-                origin(rule),
+                rule.origin.describe(),
                 rule.level.name()
             ))?;
             out.line("")?;
@@ -273,7 +265,7 @@ fn explain(rule: &Rule, level: Level, style: Style, out: &mut Output) -> Result<
                     ("summary".into(), Value::Text(rule.summary.clone())),
                     ("level".into(), Value::Text(level.name().into())),
                     ("default".into(), Value::Text(rule.level.name().into())),
-                    ("from".into(), Value::Text(origin(rule))),
+                    ("from".into(), Value::Text(rule.origin.describe())),
                     ("explanation".into(), Value::Text(rule.explanation.clone())),
                     ("written_in".into(), Value::Text(kind.into())),
                     (

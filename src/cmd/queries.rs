@@ -4,7 +4,7 @@ use super::{Context, open_output, pairs, run_canned, style};
 use crate::cli::{QueriesArgs, RunArgs};
 use crate::error::Result;
 use crate::output::{Document, RowWriter};
-use crate::queries::{Need, Origin, Query};
+use crate::queries::{Need, Query};
 use rusqlite::types::Value;
 
 pub fn list(args: &QueriesArgs, ctx: &Context) -> Result<()> {
@@ -24,18 +24,11 @@ pub fn list(args: &QueriesArgs, ctx: &Context) -> Result<()> {
             Value::Text(q.name.clone()),
             Value::Text(q.summary.clone()),
             Value::Text(params.join(", ")),
-            Value::Text(origin(q)),
+            Value::Text(q.origin.describe()),
         ])?;
     }
     w.finish()?;
     Ok(out.finish()?)
-}
-
-fn origin(q: &Query) -> String {
-    match &q.origin {
-        Origin::BuiltIn => "built-in".into(),
-        Origin::File(p) => p.display().to_string(),
-    }
 }
 
 fn describe(q: &Query) -> Document {
@@ -46,7 +39,7 @@ fn describe(q: &Query) -> Document {
         vec![
             ("name".into(), Value::Text(q.name.clone())),
             ("summary".into(), Value::Text(q.summary.clone())),
-            ("from".into(), Value::Text(origin(q))),
+            ("from".into(), Value::Text(q.origin.describe())),
             (
                 "usage".into(),
                 Value::Text(format!(
