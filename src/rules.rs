@@ -457,6 +457,16 @@ fn rule_problem(rule: &Rule, line: usize, message: &str) -> Error {
 
 /// SQLite's error for a rule's query, at the line of the file it points at.
 fn rule_error(rule: &Rule, line: usize, sql: &str, e: rusqlite::Error) -> Error {
+    // A full disk, an I/O error or a lack of memory is the machine's, not the rule's:
+    // a large archive can fill the disk with a rule's temporary tables.
+    if let rusqlite::Error::SqliteFailure(f, _) = &e
+        && f.code != rusqlite::ErrorCode::Unknown
+    {
+        return Error::Sqlite {
+            context: format!("rule {} could not run", rule.name),
+            source: e,
+        };
+    }
     match e {
         rusqlite::Error::SqlInputError { msg, offset, .. } => {
             let before = usize::try_from(offset)
