@@ -7,10 +7,12 @@ pub mod check;
 pub mod csvread;
 pub mod datapackage;
 pub mod dates;
+pub mod document;
 pub mod dump;
 pub mod encoding;
 pub mod functions;
 pub mod load;
+pub mod quote;
 pub mod read;
 #[cfg(any(test, fuzzing))]
 pub mod selfcheck;

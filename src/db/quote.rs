@@ -1,0 +1,1015 @@
+//! Quotes checked against a document: where a quote stands, or why it is not there.
+//!
+//! Matching is verbatim after normalising only what a reader cannot see: both sides
+//! are put in Unicode NFC, and each run of white space (line breaks included) counts
+//! as one space. Curly and straight quotes stay different characters. An ellipsis
+//! (`…`, `...`, `[…]`, `[...]`) marks words left out: the parts around it must
+//! occur in order within one paragraph. A quote, and each part, begins and ends at
+//! whole words: "ton" is not found in "tons".
+//!
+//! When a quote is not found, the closest passage is found by aligning the quote's
+//! words with each paragraph's (the `similar` crate's patience diff), and the first
+//! difference is described character by character or word by word.
+
+use super::document::Document;
+use similar::{Algorithm, DiffOp, capture_diff_slices, capture_diff_slices_by_key};
+use std::borrow::Cow;
+use std::ops::Range;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+/// How much context a position keeps on either side of a quote, in characters (cut
+/// back to whole words).
+const CONTEXT: usize = 40;
+
+/// The ways of writing an ellipsis, longest first so that `[...]` is not read as
+/// `...` between brackets.
+const ELLIPSES: [&str; 4] = ["[…]", "[...]", "…", "..."];
+
+/// How a run of a paragraph's normalised text maps back onto the original.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Run {
+    /// Copied as it was.
+    Same,
+    /// White space, written as one space.
+    Space,
+    /// Changed by NFC.
+    Composed,
+}
+
+/// Where a run starts in the normalised text and in the original (bytes, from the
+/// paragraph's start).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Seg {
+    norm: usize,
+    orig: usize,
+    run: Run,
+}
+
+fn nfc_of(run: &str) -> Cow<'_, str> {
+    if run.is_ascii() || is_nfc_quick(run.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(run)
+    } else {
+        Cow::Owned(run.nfc().collect())
+    }
+}
+
+/// Appends the normalised form of `text` to `out`, recording its runs in `segs`
+/// when given. Returns whether every byte kept its place (so that no map is needed).
+fn normalize_into(text: &str, out: &mut String, mut segs: Option<&mut Vec<Seg>>) -> bool {
+    let text = text.trim();
+    let base = out.len();
+    let mut same_place = true;
+    let mut rest = text;
+    let mut orig = 0;
+    while !rest.is_empty() {
+        let space = rest.starts_with(char::is_whitespace);
+        let len = rest
+            .find(|c: char| c.is_whitespace() != space)
+            .unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(len);
+        let norm = out.len() - base;
+        let kind = if space {
+            out.push(' ');
+            if run.len() != 1 {
+                same_place = false;
+            }
+            Run::Space
+        } else {
+            match nfc_of(run) {
+                Cow::Borrowed(r) => {
+                    out.push_str(r);
+                    Run::Same
+                }
+                Cow::Owned(r) => {
+                    out.push_str(&r);
+                    same_place = false;
+                    Run::Composed
+                }
+            }
+        };
+        if let Some(s) = segs.as_deref_mut() {
+            s.push(Seg {
+                norm,
+                orig,
+                run: kind,
+            });
+        }
+        orig += len;
+        rest = tail;
+    }
+    if let Some(s) = segs {
+        s.push(Seg {
+            norm: out.len() - base,
+            orig,
+            run: Run::Same,
+        });
+    }
+    same_place
+}
+
+/// Text as matching sees it: NFC, each run of white space one space, trimmed.
+pub fn normalize(text: &str) -> Cow<'_, str> {
+    let t = text.trim();
+    let spaced = if t.is_ascii() {
+        !t.bytes()
+            .any(|b| matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+    } else {
+        t.chars().all(|c| c == ' ' || !c.is_whitespace())
+    };
+    if spaced && !t.contains("  ") && matches!(nfc_of(t), Cow::Borrowed(_)) {
+        return Cow::Borrowed(t);
+    }
+    let mut out = String::with_capacity(t.len());
+    normalize_into(t, &mut out, None);
+    Cow::Owned(out)
+}
+
+/// The paragraph a locator names, when it is written `para N` (also `paragraph N`,
+/// `para. N`, `¶ N`, in any case); None for other locators (`p. 12`, `table 3`).
+pub fn paragraph_locator(locator: &str) -> Option<u32> {
+    let t = locator.trim();
+    let lower = t.to_lowercase();
+    let rest = ["paragraph", "para", "¶"]
+        .iter()
+        .find_map(|w| lower.strip_prefix(w))?;
+    let rest = rest.strip_prefix('.').unwrap_or(rest).trim_start();
+    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) || rest.len() > 9 {
+        return None;
+    }
+    rest.parse().ok()
+}
+
+/// A quote as matching sees it: its parts between ellipses, normalised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quote {
+    pub parts: Vec<String>,
+}
+
+impl Quote {
+    /// The quote's parts; None when it has no words outside its ellipses.
+    pub fn parse(text: &str) -> Option<Quote> {
+        let norm = normalize(text);
+        let mut pieces: Vec<&str> = vec![&norm];
+        for e in ELLIPSES {
+            pieces = pieces.into_iter().flat_map(|p| p.split(e)).collect();
+        }
+        let parts: Vec<String> = pieces
+            .into_iter()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(String::from)
+            .collect();
+        (!parts.is_empty()).then_some(Quote { parts })
+    }
+
+    pub fn is_elided(&self) -> bool {
+        self.parts.len() > 1
+    }
+}
+
+/// A paragraph or heading as matching sees it.
+#[derive(Clone, Debug)]
+struct Norm {
+    /// Its normalised text's range in [`Index::joined`] (a paragraph) or
+    /// [`Index::headed`] (a line of the title block or a heading).
+    range: Range<usize>,
+    /// How its runs map back, when some did not keep their place.
+    segs: Option<Vec<Seg>>,
+    /// Its byte range in the document, and the offset of its first character.
+    bytes: Range<usize>,
+    start: usize,
+}
+
+/// A document ready for matching: its paragraphs and headings normalised.
+#[derive(Clone, Debug)]
+pub struct Index {
+    pub doc: Document,
+    /// The normalised paragraphs, one space between each two, so that a quote that
+    /// runs from one into the next can be recognised.
+    joined: String,
+    paras: Vec<Norm>,
+    /// The lines of the title block and the headings, normalised, a line each.
+    headed: String,
+    heads: Vec<Norm>,
+    /// How many of `heads` are the title block's lines.
+    title_lines: usize,
+}
+
+/// Where in a document a quote stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Paragraph(u32),
+    /// The title block: the title and byline.
+    Title,
+    Heading,
+}
+
+impl Place {
+    pub fn paragraph(self) -> Option<u32> {
+        match self {
+            Place::Paragraph(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The locator that names it: `para 3`, `title` or `heading`.
+    pub fn locator(self) -> String {
+        match self {
+            Place::Paragraph(n) => format!("para {n}"),
+            Place::Title => "title".into(),
+            Place::Heading => "heading".into(),
+        }
+    }
+}
+
+/// Where a quote was found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub place: Place,
+    /// Characters, from the start of the document.
+    pub start: usize,
+    pub end: usize,
+    /// Byte ranges of the document's text: a few words before and after, within the
+    /// paragraph.
+    pub prefix: Range<usize>,
+    pub suffix: Range<usize>,
+}
+
+/// The passage nearest to a quote that is not in the document, and how it differs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Closest {
+    pub paragraph: u32,
+    /// The first difference, phrased: `the document has ’ (U+2019) where the quote
+    /// has ' (U+0027), in "Korea’s"`.
+    pub difference: String,
+}
+
+/// Why a quote is not where it should be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Miss {
+    /// Found, but not in the paragraph asked for: these are the paragraphs it is in.
+    Elsewhere(Vec<u32>),
+    /// In no paragraph, nor in a heading; the closest passage, if any comes close.
+    /// For a quote with ellipses, `part` is the part that is not there.
+    NotFound {
+        part: Option<String>,
+        closest: Option<Closest>,
+    },
+    /// In the title block or a heading, which a `para N` locator cannot name.
+    InHeading(Place),
+    /// Runs from one paragraph into a later one.
+    Spans { from: u32, to: u32 },
+    /// Every part is in this paragraph, but `later` does not come after `earlier`.
+    OutOfOrder {
+        paragraph: u32,
+        earlier: String,
+        later: String,
+    },
+    /// The parts are in different paragraphs: each part and the first paragraph it is in.
+    Across(Vec<(String, u32)>),
+    /// Not found, and not looked into further (see [`Index::find`]).
+    Unexplained,
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// The first occurrence of `needle` in `hay` at or after `from` that begins and ends
+/// at whole words.
+fn find_words(hay: &str, needle: &str, mut from: usize) -> Option<(usize, usize)> {
+    let first = needle.chars().next()?;
+    let last = needle.chars().next_back()?;
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
+    while from <= hay.len() {
+        let a = from + finder.find(&hay.as_bytes()[from..])?;
+        let b = a + needle.len();
+        let starts = !is_word(first) || !hay[..a].chars().next_back().is_some_and(is_word);
+        let ends = !is_word(last) || !hay[b..].chars().next().is_some_and(is_word);
+        if starts && ends {
+            return Some((a, b));
+        }
+        from = a + first.len_utf8();
+    }
+    None
+}
+
+/// Appends a block's normalised text to `into` (after `sep` when it is not the
+/// first), and says how to map it back.
+fn normed(doc: &Document, bytes: Range<usize>, start: usize, into: &mut String, sep: char) -> Norm {
+    if !into.is_empty() {
+        into.push(sep);
+    }
+    let from = into.len();
+    let mut segs = Vec::new();
+    // The block's own text is trimmed; `bytes` must start where the trimmed text does.
+    let raw = &doc.text[bytes.clone()];
+    let lead = raw.len() - raw.trim_start().len();
+    let same = normalize_into(raw, into, Some(&mut segs));
+    let bytes = bytes.start + lead..bytes.start + lead + raw.trim().len();
+    let start = start + raw[..lead].chars().count();
+    Norm {
+        range: from..into.len(),
+        segs: (!same).then_some(segs),
+        bytes,
+        start,
+    }
+}
+
+/// The parts of a quote, in order, in a block's normalised text: the byte range from
+/// the first part's start to the last part's end.
+fn in_text(text: &str, quote: &Quote) -> Option<(usize, usize)> {
+    let mut at = 0;
+    let mut first = None;
+    for part in &quote.parts {
+        let (a, b) = find_words(text, part, at)?;
+        first.get_or_insert(a);
+        at = b;
+    }
+    first.map(|a| (a, at))
+}
+
+impl Index {
+    pub fn new(doc: Document) -> Index {
+        let mut joined = String::with_capacity(doc.text.len());
+        let paras = doc
+            .paragraphs
+            .iter()
+            .map(|p| normed(&doc, p.bytes.clone(), p.start, &mut joined, ' '))
+            .collect();
+        let mut headed = String::new();
+        let mut heads = Vec::with_capacity(doc.headings.len());
+        // The title block's lines come first; the characters before each heading are
+        // counted from the last.
+        let (mut counted, mut chars) = (0, 0);
+        for h in &doc.headings {
+            chars += doc.text[counted..h.start].chars().count();
+            counted = h.start;
+            heads.push(normed(&doc, h.clone(), chars, &mut headed, '\n'));
+        }
+        Index {
+            title_lines: doc.title_lines,
+            doc,
+            joined,
+            paras,
+            headed,
+            heads,
+        }
+    }
+
+    fn norm(&self, i: usize) -> &str {
+        &self.joined[self.paras[i].range.clone()]
+    }
+
+    fn in_paragraph(&self, i: usize, quote: &Quote) -> Option<(usize, usize)> {
+        in_text(self.norm(i), quote)
+    }
+
+    /// Finds a quote: in paragraph `wanted` when it is there, else in the first
+    /// paragraph that has it; or says why it cannot be found, when `explain` (which
+    /// costs a search of the whole document).
+    pub fn find(&self, quote: &Quote, wanted: Option<u32>, explain: bool) -> Result<Found, Miss> {
+        let wanted_at = wanted
+            .and_then(|n| n.checked_sub(1))
+            .map(|i| i as usize)
+            .filter(|&i| i < self.paras.len());
+        if let Some(i) = wanted_at
+            && let Some(hit) = self.in_paragraph(i, quote)
+        {
+            return Ok(self.found(i, hit));
+        }
+        let mut elsewhere = Vec::new();
+        for i in self.candidates(quote) {
+            if Some(i) == wanted_at {
+                continue;
+            }
+            if let Some(hit) = self.in_paragraph(i, quote) {
+                if wanted.is_none() {
+                    return Ok(self.found(i, hit));
+                }
+                elsewhere.push(self.doc.paragraphs[i].number);
+            }
+        }
+        if !elsewhere.is_empty() {
+            return Err(Miss::Elsewhere(elsewhere));
+        }
+        // The title block and headings are not paragraphs, but quotes from them are
+        // the document's words too.
+        for (h, head) in self.heads.iter().enumerate() {
+            if let Some(hit) = in_text(&self.headed[head.range.clone()], quote) {
+                let place = if h < self.title_lines {
+                    Place::Title
+                } else {
+                    Place::Heading
+                };
+                if wanted.is_some() {
+                    return Err(Miss::InHeading(place));
+                }
+                return Ok(self.found_in(head, place, hit));
+            }
+        }
+        if !explain {
+            return Err(Miss::Unexplained);
+        }
+        Err(self.diagnose(quote, wanted))
+    }
+
+    /// The paragraphs that may hold a quote, in order: for a quote without
+    /// ellipses, those where one search of the whole text finds it; else all.
+    fn candidates(&self, quote: &Quote) -> Vec<usize> {
+        if quote.is_elided() {
+            return (0..self.paras.len()).collect();
+        }
+        let mut out = Vec::new();
+        let mut from = 0;
+        while let Some((a, b)) = find_words(&self.joined, &quote.parts[0], from) {
+            let i = self.paras.partition_point(|p| p.range.end < a);
+            if i < self.paras.len() && b <= self.paras[i].range.end && out.last() != Some(&i) {
+                out.push(i);
+            }
+            from = a + 1;
+            while !self.joined.is_char_boundary(from) {
+                from += 1;
+            }
+        }
+        out
+    }
+
+    /// A byte offset of a block's normalised text, as a byte offset of the
+    /// document's text.
+    fn original(&self, block: &Norm, norm: usize) -> usize {
+        let Some(segs) = &block.segs else {
+            return block.bytes.start + norm;
+        };
+        let k = segs.partition_point(|s| s.norm <= norm).saturating_sub(1);
+        let seg = segs[k];
+        let within = norm - seg.norm;
+        let offset = match seg.run {
+            Run::Same => seg.orig + within,
+            Run::Space => seg.orig,
+            Run::Composed => {
+                let end = segs.get(k + 1).map_or(seg.orig, |s| s.orig);
+                let run = &self.doc.text[block.bytes.clone()][seg.orig..end];
+                let cut = run
+                    .char_indices()
+                    .map(|(b, _)| b)
+                    .chain([run.len()])
+                    .find(|&b| run[..b].nfc().map(char::len_utf8).sum::<usize>() >= within)
+                    .unwrap_or(run.len());
+                seg.orig + cut
+            }
+        };
+        block.bytes.start + offset
+    }
+
+    fn found(&self, i: usize, hit: (usize, usize)) -> Found {
+        let place = Place::Paragraph(self.doc.paragraphs[i].number);
+        self.found_in(&self.paras[i], place, hit)
+    }
+
+    fn found_in(&self, block: &Norm, place: Place, (a, b): (usize, usize)) -> Found {
+        let text = &self.doc.text;
+        let (from, to) = (self.original(block, a), self.original(block, b));
+        let start = block.start + text[block.bytes.start..from].chars().count();
+        let end = start + text[from..to].chars().count();
+        Found {
+            place,
+            start,
+            end,
+            prefix: before(text, block.bytes.start, from),
+            suffix: after(text, to, block.bytes.end),
+        }
+    }
+
+    /// Why a quote is in no paragraph.
+    fn diagnose(&self, quote: &Quote, wanted: Option<u32>) -> Miss {
+        if !quote.is_elided() {
+            let part = &quote.parts[0];
+            if let Some((a, b)) = find_words(&self.joined, part, 0) {
+                let at = |x: usize| {
+                    let i = self.paras.partition_point(|p| p.range.end < x);
+                    self.doc.paragraphs[i.min(self.paras.len() - 1)].number
+                };
+                return Miss::Spans {
+                    from: at(a),
+                    to: at(b),
+                };
+            }
+            return Miss::NotFound {
+                part: None,
+                closest: self.closest(part, wanted),
+            };
+        }
+        // Where each part is on its own.
+        let mut at: Vec<(String, Vec<usize>)> = Vec::new();
+        for part in &quote.parts {
+            let paras: Vec<usize> = (0..self.paras.len())
+                .filter(|&i| find_words(self.norm(i), part, 0).is_some())
+                .collect();
+            if paras.is_empty() {
+                return Miss::NotFound {
+                    part: Some(part.clone()),
+                    closest: self.closest(part, wanted),
+                };
+            }
+            at.push((part.clone(), paras));
+        }
+        let everywhere = (0..self.paras.len()).find(|i| at.iter().all(|(_, ps)| ps.contains(i)));
+        if let Some(i) = everywhere {
+            // The parts match in order up to one that only comes earlier.
+            let text = self.norm(i);
+            let mut pos = 0;
+            for (k, part) in quote.parts.iter().enumerate() {
+                match find_words(text, part, pos) {
+                    Some((_, b)) => pos = b,
+                    None => {
+                        return Miss::OutOfOrder {
+                            paragraph: self.doc.paragraphs[i].number,
+                            earlier: quote.parts[k.saturating_sub(1)].clone(),
+                            later: part.clone(),
+                        };
+                    }
+                }
+            }
+        }
+        Miss::Across(
+            at.into_iter()
+                .map(|(part, ps)| (part, self.doc.paragraphs[ps[0]].number))
+                .collect(),
+        )
+    }
+
+    /// The passage closest to `text`, by aligning its words with each paragraph's,
+    /// and the first difference; None when no paragraph has at least half its words
+    /// in a run.
+    fn closest(&self, text: &str, wanted: Option<u32>) -> Option<Closest> {
+        let quote: Vec<&str> = text.split(' ').collect();
+        let mut best: Option<(usize, usize, Range<usize>)> = None;
+        for i in 0..self.paras.len() {
+            let words: Vec<&str> = self.norm(i).split(' ').collect();
+            // Words are paired by their letters and digits, so that punctuation next
+            // to a word ("isolation." for "isolation") does not hide the passage.
+            let ops = capture_diff_slices_by_key(Algorithm::Patience, &quote, &words, |w| {
+                w.trim_matches(|c: char| !is_word(c))
+            });
+            let (score, span) = densest(&ops, quote.len());
+            let better = match &best {
+                None => true,
+                Some((s, b, _)) => {
+                    score > *s
+                        || (score == *s
+                            && Some(self.doc.paragraphs[i].number) == wanted
+                            && Some(self.doc.paragraphs[*b].number) != wanted)
+                }
+            };
+            if score > 0 && better {
+                best = Some((score, i, span));
+            }
+        }
+        let (score, i, span) = best?;
+        if score * 2 < quote.len() {
+            return None;
+        }
+        let words: Vec<&str> = self.norm(i).split(' ').collect();
+        let mut passage: Vec<&str> = words[span.start..span.end.min(words.len())].to_vec();
+        trim_edges(&mut passage, &quote);
+        Some(Closest {
+            paragraph: self.doc.paragraphs[i].number,
+            difference: difference(&passage, &quote),
+        })
+    }
+}
+
+/// The few words before byte `at`, back to at most [`CONTEXT`] characters and never
+/// before `start`, beginning at a word.
+fn before(text: &str, start: usize, at: usize) -> Range<usize> {
+    let window = &text[start..at];
+    let mut from = window
+        .char_indices()
+        .rev()
+        .nth(CONTEXT - 1)
+        .map_or(0, |(b, _)| b);
+    if from > 0 && !window[..from].ends_with(char::is_whitespace) {
+        // Cut inside a word: start at the next one.
+        from = window[from..]
+            .find(char::is_whitespace)
+            .map_or(window.len(), |k| from + k);
+        from += window[from..].len() - window[from..].trim_start().len();
+    }
+    start + from..at
+}
+
+/// The few words after byte `at`, up to at most [`CONTEXT`] characters and never
+/// past `end`, ending at a word.
+fn after(text: &str, at: usize, end: usize) -> Range<usize> {
+    let window = &text[at..end];
+    let mut to = window
+        .char_indices()
+        .nth(CONTEXT)
+        .map_or(window.len(), |(b, _)| b);
+    if to < window.len() && !window[to..].starts_with(char::is_whitespace) {
+        to = window[..to].rfind(char::is_whitespace).unwrap_or(0);
+        to = window[..to].trim_end().len();
+    }
+    at..at + to
+}
+
+/// The run of aligned words that pairs most of the quote's words with a paragraph's
+/// in order and close together; its size, and the paragraph's words it spans, widened
+/// to where the quote's unmatched first and last words would stand.
+fn densest(ops: &[DiffOp], quote_len: usize) -> (usize, Range<usize>) {
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for op in ops {
+        if let DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } = *op
+        {
+            pairs.extend((0..len).map(|k| (old_index + k, new_index + k)));
+        }
+    }
+    let mut best = (0, 0..0);
+    let mut start = 0;
+    for k in 1..=pairs.len() {
+        // A pair starts a new run when the paragraph's words between it and the last
+        // pair are more than a few beyond the quote's.
+        let breaks = k == pairs.len() || {
+            let ((q0, p0), (q1, p1)) = (pairs[k - 1], pairs[k]);
+            p1 - p0 > (q1 - q0) + 3
+        };
+        if breaks {
+            let (q_first, p_first) = pairs[start];
+            let (q_last, p_last) = pairs[k - 1];
+            if k - start > best.0 {
+                let from = p_first.saturating_sub(q_first);
+                let to = p_last + (quote_len - 1 - q_last) + 1;
+                best = (k - start, from..to);
+            }
+            start = k;
+        }
+    }
+    let (n, span) = best;
+    (n, span)
+}
+
+/// Where a passage's first or last word runs on past the quote's (the document's
+/// `“crossed` or `partner,` where the quote has `crossed` or `partner`), keeps only
+/// the quote's part of it: a quote may begin or end at punctuation.
+fn trim_edges<'a>(passage: &mut Vec<&'a str>, quote: &[&'a str]) {
+    let no_word = |s: &str| !s.chars().any(is_word);
+    if let (Some(p), Some(q)) = (passage.first().copied(), quote.first().copied())
+        && p != q
+        && p.ends_with(q)
+        && no_word(&p[..p.len() - q.len()])
+    {
+        passage[0] = q;
+    }
+    if let (Some(p), Some(q)) = (passage.last().copied(), quote.last().copied())
+        && p != q
+        && p.starts_with(q)
+        && no_word(&p[q.len()..])
+    {
+        let last = passage.len() - 1;
+        passage[last] = q;
+    }
+}
+
+/// Words joined, for a message.
+fn words(w: &[&str]) -> String {
+    super::check::quoted(&w.join(" "))
+}
+
+/// A character as a message names it: ’ (U+2019).
+fn named(c: char) -> String {
+    let shown = if c.is_control() || c.is_whitespace() {
+        String::new()
+    } else {
+        format!("{c} ")
+    };
+    format!("{shown}(U+{:04X})", u32::from(c))
+}
+
+/// Words with a word of context on either side.
+fn around<'a>(left: Option<&'a str>, middle: &[&'a str], right: Option<&'a str>) -> Vec<&'a str> {
+    left.into_iter()
+        .chain(middle.iter().copied())
+        .chain(right)
+        .collect()
+}
+
+/// The first difference between a passage of the document and a quote, phrased.
+fn difference(passage: &[&str], quote: &[&str]) -> String {
+    let ops = capture_diff_slices(Algorithm::Patience, passage, quote);
+    let Some(op) = ops.iter().find(|op| !matches!(op, DiffOp::Equal { .. })) else {
+        return "the quote starts or ends inside a word of the document".into();
+    };
+    let (_, doc, q) = op.as_tag_tuple();
+    // One word each way: say which characters differ, when few do.
+    if doc.len() == 1 && q.len() == 1 {
+        let (d, w) = (passage[doc.start], quote[q.start]);
+        let dc: Vec<char> = d.chars().collect();
+        let qc: Vec<char> = w.chars().collect();
+        let chars = capture_diff_slices(Algorithm::Myers, &dc, &qc);
+        let changed: Vec<&DiffOp> = chars
+            .iter()
+            .filter(|op| !matches!(op, DiffOp::Equal { .. }))
+            .collect();
+        if let [
+            DiffOp::Replace {
+                old_index,
+                old_len: 1,
+                new_index,
+                new_len: 1,
+            },
+        ] = changed.as_slice()
+        {
+            return format!(
+                "the document has {} where the quote has {}, in {}",
+                named(dc[*old_index]),
+                named(qc[*new_index]),
+                words(&[d])
+            );
+        }
+    }
+    // Words added or left out are shown with a word of context on either side.
+    let left = doc.start.checked_sub(1).map(|k| passage[k]);
+    let right = passage.get(doc.end).copied();
+    let (d, w) = if doc.is_empty() || q.is_empty() {
+        (
+            around(left, &passage[doc.clone()], right),
+            around(left, &quote[q.clone()], right),
+        )
+    } else {
+        (passage[doc.clone()].to_vec(), quote[q.clone()].to_vec())
+    };
+    let has = |w: &[&str]| {
+        if w.is_empty() {
+            "nothing".to_string()
+        } else {
+            words(w)
+        }
+    };
+    format!(
+        "the document has {} where the quote has {}",
+        has(&d),
+        has(&w)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARTICLE: &str = "Pyongyang’s Russian sentiment\nJune 23, 2017 - Grzegorz Kaliszuk\n\n\
+        North Korea continues to play on a one man team, deepening the country’s isolation.\n\n\
+        Moreover, Moscow has provided the North with humanitarian aid. Recently, it announced the \
+        delivery of more than 400,000 tons of wheat flour to the troubled partner, which has been \
+        immersed in poverty.\n\n\
+        ## A heading\n\n\
+        As reported by the state-run Korea Central News Agency, China has “crossed the line” and \
+        “Pyongyang will never ask for Chinese friendship”. In response, China has returned a \
+        shipment of North Korean coal.\n";
+
+    fn index() -> Index {
+        Index::new(Document::parse(ARTICLE))
+    }
+
+    fn find(quote: &str, wanted: Option<u32>) -> Result<Found, Miss> {
+        index().find(&Quote::parse(quote).unwrap(), wanted, true)
+    }
+
+    fn closest(quote: &str) -> (u32, String) {
+        match find(quote, None) {
+            Err(Miss::NotFound {
+                closest: Some(c), ..
+            }) => (c.paragraph, c.difference),
+            other => panic!("{quote}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn paragraph_locators_are_recognised() {
+        for (text, n) in [
+            ("para 3", Some(3)),
+            ("Para 12", Some(12)),
+            ("paragraph 4", Some(4)),
+            ("para. 5", Some(5)),
+            ("¶ 6", Some(6)),
+            ("¶7", Some(7)),
+            ("para 0", Some(0)),
+            ("p. 12", None),
+            ("para 3-4", None),
+            ("paragraphs 3", None),
+            ("para", None),
+            ("table 2", None),
+        ] {
+            assert_eq!(paragraph_locator(text), n, "{text}");
+        }
+    }
+
+    #[test]
+    fn normalising_joins_white_space_and_composes() {
+        assert_eq!(normalize("  a \n\t b  "), "a b");
+        assert_eq!(normalize("Cafe\u{301}\r\nnoir"), "Café noir");
+        assert!(matches!(normalize("plain words"), Cow::Borrowed(_)));
+        assert_eq!(normalize("non\u{a0}breaking"), "non breaking");
+        assert_eq!(
+            Quote::parse("one … two [...] three...four [\u{2026}] five")
+                .unwrap()
+                .parts,
+            ["one", "two", "three", "four", "five"]
+        );
+        assert_eq!(Quote::parse(" … ... "), None);
+    }
+
+    #[test]
+    fn a_quote_is_found_with_its_paragraph_offsets_and_context() {
+        let idx = index();
+        let q = Quote::parse("Recently, it announced the\n delivery of more than 400,000 tons")
+            .unwrap();
+        let f = idx.find(&q, Some(2), true).unwrap();
+        assert_eq!(f.place, Place::Paragraph(2));
+        let chars: Vec<char> = idx.doc.text.chars().collect();
+        let at: String = chars[f.start..f.end].iter().collect();
+        assert_eq!(
+            at,
+            "Recently, it announced the delivery of more than 400,000 tons"
+        );
+        assert_eq!(
+            &idx.doc.text[f.prefix.clone()],
+            "the North with humanitarian aid. "
+        );
+        assert_eq!(
+            &idx.doc.text[f.suffix.clone()],
+            " of wheat flour to the troubled partner,"
+        );
+        // With no locator, the first paragraph that has it.
+        assert_eq!(idx.find(&q, None, true).unwrap(), f);
+        assert_eq!(
+            idx.find(&Quote::parse("not there").unwrap(), None, false),
+            Err(Miss::Unexplained)
+        );
+    }
+
+    #[test]
+    fn offsets_stay_right_where_normalising_moved_text() {
+        let doc = "T\n\nIntro  with\r\n  spaces and Cafe\u{301} au lait, then the quote here.\n";
+        let idx = Index::new(Document::parse(doc));
+        let f = idx
+            .find(
+                &Quote::parse("au lait, then the quote").unwrap(),
+                None,
+                true,
+            )
+            .unwrap();
+        let chars: Vec<char> = idx.doc.text.chars().collect();
+        assert_eq!(
+            chars[f.start..f.end].iter().collect::<String>(),
+            "au lait, then the quote"
+        );
+        let f = idx
+            .find(&Quote::parse("Café").unwrap(), None, true)
+            .unwrap();
+        assert_eq!(
+            chars[f.start..f.end].iter().collect::<String>(),
+            "Cafe\u{301}"
+        );
+        let f = idx
+            .find(&Quote::parse("with spaces").unwrap(), None, true)
+            .unwrap();
+        assert_eq!(
+            chars[f.start..f.end].iter().collect::<String>(),
+            "with\r\n  spaces"
+        );
+        assert_eq!(&idx.doc.text[f.prefix], "Intro  ");
+    }
+
+    #[test]
+    fn a_quote_begins_and_ends_at_whole_words() {
+        assert!(find("400,000 ton", None).is_err());
+        assert!(find("elivery of", None).is_err());
+        assert!(find("crossed the line", None).is_ok());
+        assert!(find("“crossed the line”", None).is_ok());
+    }
+
+    #[test]
+    fn elided_parts_must_come_in_order_within_one_paragraph() {
+        let f = find(
+            "Moreover, Moscow … Recently, it announced […] wheat flour",
+            None,
+        )
+        .unwrap();
+        assert_eq!(f.place, Place::Paragraph(2));
+        assert_eq!(
+            find("wheat flour … Moreover, Moscow", None),
+            Err(Miss::OutOfOrder {
+                paragraph: 2,
+                earlier: "wheat flour".into(),
+                later: "Moreover, Moscow".into()
+            })
+        );
+        assert_eq!(
+            find("Moreover, Moscow … crossed the line", None),
+            Err(Miss::Across(vec![
+                ("Moreover, Moscow".into(), 2),
+                ("crossed the line".into(), 3)
+            ]))
+        );
+    }
+
+    #[test]
+    fn a_locator_names_the_paragraph_the_quote_is_in() {
+        assert_eq!(
+            find("crossed the line", Some(2)),
+            Err(Miss::Elsewhere(vec![3]))
+        );
+        assert_eq!(
+            find("crossed the line", Some(3)).unwrap().place,
+            Place::Paragraph(3)
+        );
+        assert_eq!(
+            find("crossed the line", Some(40)),
+            Err(Miss::Elsewhere(vec![3]))
+        );
+    }
+
+    #[test]
+    fn quotes_from_headings_and_across_paragraphs_are_told_apart() {
+        assert_eq!(find("Russian sentiment", None).unwrap().place, Place::Title);
+        let f = find("A heading", None).unwrap();
+        assert_eq!(f.place, Place::Heading);
+        let chars: Vec<char> = index().doc.text.chars().collect();
+        assert_eq!(
+            chars[f.start..f.end].iter().collect::<String>(),
+            "A heading"
+        );
+        assert_eq!(
+            find("A heading", Some(2)),
+            Err(Miss::InHeading(Place::Heading))
+        );
+        assert_eq!(
+            find("Grzegorz Kaliszuk", Some(1)),
+            Err(Miss::InHeading(Place::Title))
+        );
+        assert_eq!(
+            find("immersed in poverty. As reported by", None),
+            Err(Miss::Spans { from: 2, to: 3 })
+        );
+    }
+
+    #[test]
+    fn the_first_difference_is_named() {
+        assert_eq!(
+            closest("the country's isolation"),
+            (
+                1,
+                "the document has ’ (U+2019) where the quote has ' (U+0027), in \"country’s\""
+                    .into()
+            )
+        );
+        assert_eq!(
+            closest("Korea's Central News Agency, China has “crossed"),
+            (
+                3,
+                "the document has \"Korea\" where the quote has \"Korea's\"".into()
+            )
+        );
+        assert_eq!(
+            closest("Recently, it anounced the delivery"),
+            (
+                2,
+                "the document has \"announced\" where the quote has \"anounced\"".into()
+            )
+        );
+        assert_eq!(
+            closest("China has ”crossed the line” and"),
+            (
+                3,
+                "the document has “ (U+201C) where the quote has ” (U+201D), in \"“crossed\""
+                    .into()
+            )
+        );
+        assert_eq!(
+            closest("more than 400,000 tons of fine wheat flour"),
+            (
+                2,
+                "the document has \"of wheat\" where the quote has \"of fine wheat\"".into()
+            )
+        );
+        assert_eq!(
+            closest("more than 400,000 tons of flour to the troubled partner"),
+            (
+                2,
+                "the document has \"of wheat flour\" where the quote has \"of flour\"".into()
+            )
+        );
+        assert_eq!(
+            find("Nothing of the sort was ever said here", None),
+            Err(Miss::NotFound {
+                part: None,
+                closest: None
+            })
+        );
+    }
+}
