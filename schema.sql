@@ -19,7 +19,7 @@
 --   *_uncertain      1 when marked ? or %; *_approx 1 when marked ~ or %.
 
 PRAGMA application_id = 1685025651;  -- 'doss': marks the file as a dossier archive
-PRAGMA user_version = 2;             -- schema version: 2 added load_files.encoding
+PRAGMA user_version = 3;             -- schema version: 2 added load_files.encoding; 3 documents, paragraphs and where each quote stands
 
 -- Vocabularies. CHECK constraints cannot hold subqueries, so controlled lists live
 -- in lookup tables reached by foreign keys. The short lists that stay in CHECK
@@ -284,15 +284,15 @@ CREATE TABLE load_runs (
   inputs TEXT NOT NULL           -- the folders or files named on the command line ("built-in seed" for the bundled one)
 ) STRICT;
 
--- table load_files: every CSV file each load read, with its SHA-256, size, row count and encoding
+-- table load_files: every file each load read, CSV files and documents, with its SHA-256, size, row count and encoding
 CREATE TABLE load_files (
   id INTEGER PRIMARY KEY,        -- referenced by csv_file on every loaded row
   run INTEGER NOT NULL REFERENCES load_runs(id),  -- the load that read this file
   path TEXT NOT NULL,            -- the file as it was named to the loader
-  tbl TEXT NOT NULL,             -- the table its rows went to: sources, actors, events, figures or citations
+  tbl TEXT NOT NULL,             -- the table its rows went to: sources, actors, events, figures or citations; documents for a source's document
   sha256 TEXT NOT NULL CHECK (length(sha256) = 64),  -- SHA-256 of the file's bytes, in hex
   bytes INTEGER NOT NULL,        -- the file's size in bytes
-  rows INTEGER NOT NULL,         -- how many data rows it held
+  rows INTEGER NOT NULL,         -- how many data rows it held; for a document, how many paragraphs
   encoding TEXT NOT NULL         -- the encoding its bytes were read in: utf-8, or as named with load --encoding (windows-1252, latin-1, utf-16le, utf-16be)
 ) STRICT;
 
@@ -318,8 +318,26 @@ CREATE TABLE sources (
   language TEXT,                 -- its language (BCP 47: en, ko, ru)
   via TEXT REFERENCES sources(id) CHECK (via <> id),  -- the source through which this one is known ("as reported by")
   notes TEXT,                    -- anything else worth knowing about it
+  document TEXT,                 -- its text, as a path relative to the folder of its sources.csv (documents/article.txt); the text itself is in documents
   csv_file INTEGER NOT NULL REFERENCES load_files(id),  -- the CSV file this row was loaded from
   csv_line INTEGER NOT NULL      -- the line of that file on which the row starts
+) STRICT;
+
+-- table documents: the text of each source that has one, as read at load, for checking quotes against
+CREATE TABLE documents (
+  source TEXT PRIMARY KEY REFERENCES sources(id),  -- the source whose text this is
+  file INTEGER NOT NULL REFERENCES load_files(id),  -- the file it was read from: its path, SHA-256, size and paragraph count
+  text TEXT NOT NULL             -- the text as read (without a byte-order mark); offsets count its characters from 0
+) STRICT;
+
+-- table paragraphs: each document's paragraphs, numbered as para N locators count them, with where each stands in the text
+CREATE TABLE paragraphs (
+  source TEXT NOT NULL REFERENCES sources(id),  -- the source whose document holds it
+  number INTEGER NOT NULL CHECK (number >= 1),  -- its number, from 1: what a locator para N names
+  start INTEGER NOT NULL,        -- the offset of its first character in the document's text, from 0
+  end INTEGER NOT NULL CHECK (end > start),  -- the offset just past its last character
+  text TEXT NOT NULL,            -- its text, as the document has it (line breaks kept)
+  PRIMARY KEY (source, number)
 ) STRICT;
 
 -- table actors: the states, organisations and people that events involve and figures concern
@@ -411,11 +429,20 @@ CREATE TABLE citations (
   event TEXT REFERENCES events(id),  -- the event it supports (or disputes, or mentions)
   figure TEXT REFERENCES figures(id),  -- the figure it supports (or disputes, or mentions)
   quote TEXT NOT NULL CHECK (trim(quote) <> ''),  -- the source's words, verbatim
-  locator TEXT NOT NULL,         -- where in the document read the quote stands ("para 3", "p. 4")
+  quote_document TEXT REFERENCES sources(id),  -- the source whose document the quote was checked against and found in: the cited source, or the nearest up its via chain with a document; NULL when none has one (unchecked)
+  quote_paragraph INTEGER,       -- the paragraph of that document that holds the quote (para N); NULL for a quote from its title block or a heading
+  quote_start INTEGER,           -- the offset of the quote's first character in the document's text, from 0 (W3C TextPositionSelector)
+  quote_end INTEGER,             -- the offset just past its last character (from the first part's start to the last part's end when words are left out)
+  quote_prefix TEXT,             -- the few words before it in its paragraph (or heading), as the document has them (W3C TextQuoteSelector)
+  quote_suffix TEXT,             -- the few words after it in its paragraph (or heading), as the document has them
+  locator TEXT NOT NULL,         -- where in the source the quote stands ("para 3", "p. 4"); when left empty, where the document has it: para N, title or heading
+  locator_computed INTEGER NOT NULL CHECK (locator_computed IN (0, 1)),  -- 1 when the locator was left empty and filled in from the document
   relation TEXT NOT NULL CHECK (relation = 'supports' OR relation = 'disputes' OR relation = 'mentions'),  -- how the quote bears on the fact
   csv_file INTEGER NOT NULL REFERENCES load_files(id),  -- the CSV file this row was loaded from (events.csv or figures.csv for the inline citation)
   csv_line INTEGER NOT NULL,     -- the line of that file on which the row starts
-  CHECK ((event IS NULL) <> (figure IS NULL))
+  CHECK ((event IS NULL) <> (figure IS NULL)),
+  CHECK ((quote_document IS NULL) = (quote_start IS NULL)),
+  CHECK (quote_end IS NULL OR quote_end > quote_start)
 ) STRICT;
 
 -- Views for ad-hoc SQL: one row per fact with what is usually wanted beside it.
@@ -513,11 +540,13 @@ SELECT
   (SELECT count(DISTINCT x.figure) FROM citations x WHERE x.source = s.id AND x.figure IS NOT NULL) AS figures,  -- figures it is cited for
   s.url,                         -- where it can be read
   s.language,                    -- its language
+  s.document,                    -- its text, as a path relative to its sources.csv; NULL when it has none
+  (SELECT count(*) FROM paragraphs p WHERE p.source = s.id) AS paragraphs,  -- how many paragraphs its document has
   s.notes                        -- anything else about it
 FROM sources s
 JOIN chain ch ON ch.id = s.id AND ch.next IS NULL;
 
--- view citations_full: one row per citation, with the fact's kind and title and the source's title
+-- view citations_full: one row per citation, with the fact's kind and title, the source's title, and the quote in its document's context
 CREATE VIEW citations_full AS
 SELECT
   c.id,                          -- the citation's id
@@ -528,29 +557,41 @@ SELECT
   c.source,                      -- the source cited
   s.title AS source_title,       -- its title
   c.quote,                       -- the source's words, verbatim
-  c.locator                      -- where the quote stands
+  c.locator,                     -- where the quote stands
+  CASE WHEN c.quote_document IS NULL THEN 'unchecked' ELSE 'verified' END AS checked,  -- verified (found in a document) or unchecked (no document to check it against)
+  c.quote_document,              -- the source whose document has the quote: the cited source, or the one it is known through
+  c.quote_paragraph,             -- the paragraph of that document that holds it
+  CASE WHEN c.quote_document IS NOT NULL THEN
+    CASE WHEN c.quote_start - length(c.quote_prefix) > p.start THEN '…' ELSE '' END
+    || replace(replace(replace(c.quote_prefix || '**' || c.quote || '**' || c.quote_suffix, char(13, 10), ' '), char(10), ' '), char(13), ' ')
+    || CASE WHEN c.quote_end + length(c.quote_suffix) < p.end THEN '…' ELSE '' END
+  END AS in_context              -- the quote in bold between the words around it in its paragraph: …before **quote** after…
 FROM citations c
 JOIN sources s ON s.id = c.source
 LEFT JOIN events e ON e.id = c.event
-LEFT JOIN figures f ON f.id = c.figure;
+LEFT JOIN figures f ON f.id = c.figure
+LEFT JOIN paragraphs p ON p.source = c.quote_document AND p.number = c.quote_paragraph;
 
--- view search_source: the text the full-text index reads: one row per event, figure, source and citation
--- The loader numbers the rows of events, figures, sources and citations from one
--- counter, so a rowid names one row of one of the four, and a lookup by rowid through
--- this view stays an indexed one.
+-- view search_source: the text the full-text index reads: one row per event, figure, source, citation and paragraph of a document
+-- The loader numbers the rows of events, figures, sources, citations and paragraphs
+-- from one counter, so a rowid names one row of one of the five, and a lookup by rowid
+-- through this view stays an indexed one.
 CREATE VIEW search_source AS
 SELECT
   rowid,                         -- the row's rowid in its own table
-  'event' AS kind,               -- event, figure, source or quote
-  id,                            -- the fact's id; for a quote, the event or figure it supports
-  date,                          -- the fact's date as written
+  'event' AS kind,               -- event, figure, source, quote or paragraph
+  id,                            -- the fact's id; for a quote, the event or figure it supports; for a paragraph, the source whose document it is in
+  date,                          -- the fact's date as written; for a paragraph, its source's publication date
+  NULL AS locator,               -- for a quote, its locator; for a paragraph, para N
   title,                         -- the text searched first: a title or measure
-  notes AS body                  -- the text searched second: notes or a quote
+  notes AS body                  -- the text searched second: notes, a quote or a paragraph
 FROM events
-UNION ALL SELECT rowid, 'figure', id, period, measure, notes FROM figures
-UNION ALL SELECT rowid, 'source', id, published, title, NULL FROM sources
-UNION ALL SELECT c.id, 'quote', coalesce(c.event, c.figure), coalesce(e.date, f.period), NULL, c.quote
-  FROM citations c LEFT JOIN events e ON e.id = c.event LEFT JOIN figures f ON f.id = c.figure;
+UNION ALL SELECT rowid, 'figure', id, period, NULL, measure, notes FROM figures
+UNION ALL SELECT rowid, 'source', id, published, NULL, title, NULL FROM sources
+UNION ALL SELECT c.id, 'quote', coalesce(c.event, c.figure), coalesce(e.date, f.period), c.locator, NULL, c.quote
+  FROM citations c LEFT JOIN events e ON e.id = c.event LEFT JOIN figures f ON f.id = c.figure
+UNION ALL SELECT p.rowid, 'paragraph', p.source, s.published, 'para ' || p.number, NULL, p.text
+  FROM paragraphs p JOIN sources s ON s.id = p.source;
 
 -- dossier: after rows
 
@@ -565,23 +606,26 @@ CREATE INDEX figures_by_counterpart ON figures (counterpart) WHERE counterpart I
 CREATE INDEX citations_by_event ON citations (event) WHERE event IS NOT NULL;
 CREATE INDEX citations_by_figure ON citations (figure) WHERE figure IS NOT NULL;
 CREATE INDEX citations_by_source ON citations (source);
+CREATE INDEX citations_by_paragraph ON citations (quote_document, quote_paragraph) WHERE quote_document IS NOT NULL;
 CREATE INDEX sources_by_via ON sources (via) WHERE via IS NOT NULL;
 CREATE INDEX sources_by_issuer ON sources (issuer) WHERE issuer IS NOT NULL;
 CREATE UNIQUE INDEX actor_aliases_unique ON actor_aliases (alias COLLATE NOCASE);
 
--- table search: full-text index (SQLite FTS5) of event titles and notes, figure measures and notes, quotes and source titles
--- Full-text search over event titles and notes, figure measures and notes, quotes
--- and source titles, queried with MATCH and ranked with bm25 (dossier search). The
+-- table search: full-text index (SQLite FTS5) of event titles and notes, figure measures and notes, quotes, source titles and the paragraphs of documents
+-- Full-text search over event titles and notes, figure measures and notes, quotes,
+-- source titles and documents' paragraphs, queried with MATCH and ranked with bm25
+-- (dossier search). The
 -- index keeps no copy of the text: it reads it through search_source. The loader fills
 -- it while the rows are inserted; INSERT INTO search(search) VALUES ('rebuild')
 -- rebuilds it from search_source.
--- column search.kind: event, figure, quote or source
--- column search.id: the fact's id; for a quote, the event or figure it supports
+-- column search.kind: event, figure, quote, source or paragraph
+-- column search.id: the fact's id; for a quote, the event or figure it supports; for a paragraph, the source whose document it is in
 -- column search.date: the fact's date as written (a figure's period, a source's publication date)
+-- column search.locator: for a quote, its locator; for a paragraph, para N
 -- column search.title: an event's title, a figure's measure or a source's title (searched)
--- column search.body: an event's or figure's notes, or a quote (searched)
+-- column search.body: an event's or figure's notes, a quote or a paragraph (searched)
 CREATE VIRTUAL TABLE search USING fts5(
-  kind UNINDEXED, id UNINDEXED, date UNINDEXED, title, body,
+  kind UNINDEXED, id UNINDEXED, date UNINDEXED, locator UNINDEXED, title, body,
   content = 'search_source', content_rowid = 'rowid',
   tokenize = 'porter unicode61 remove_diacritics 2'
 );

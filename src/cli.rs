@@ -385,6 +385,11 @@ pub struct ShowArgs {
     /// The id of an event, figure, source or actor
     pub id: String,
 
+    /// For a source with a document: only the paragraphs that nothing cites, which are
+    /// what is left to capture
+    #[arg(long)]
+    pub uncited: bool,
+
     #[command(flatten)]
     pub out: OutputArgs,
 }

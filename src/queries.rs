@@ -39,6 +39,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("source", include_str!("queries/source.sql")),
     ("actor", include_str!("queries/actor.sql")),
     ("citations", include_str!("queries/citations.sql")),
+    ("paragraphs", include_str!("queries/paragraphs.sql")),
     ("linked", include_str!("queries/linked.sql")),
     ("via", include_str!("queries/via.sql")),
     ("last-load", include_str!("queries/last-load.sql")),

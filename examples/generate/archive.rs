@@ -11,7 +11,15 @@ pub struct Args {
     pub events: u64,
     pub seed: u64,
     pub out: PathBuf,
+    /// Give every source a document, and take every quote from its source's
+    /// document, in the paragraph its locator names.
+    pub documents: bool,
 }
+
+/// Paragraphs in a generated document, and sentences in each: a quote is one of
+/// those sentences (or its first and last words, with an ellipsis between).
+const PARAGRAPHS: u64 = 40;
+const SENTENCES: u64 = 3;
 
 /// SplitMix64: small, fast, and the same on every platform and Rust version.
 struct Rng(u64);
@@ -249,6 +257,10 @@ fn declared(rng: &mut Rng, ids: &Ids<'_>, table: Table, row: u64, column: &Colum
         Check::ActorKind => rng.pick(&["state", "organization", "person"]).into(),
         Check::Language => rng.pick(&["en", "ru", "ko"]).into(),
         Check::Url => format!("https://example.org/{}/{row}", table.name()),
+        Check::Locator => format!("para {}", 1 + rng.below(PARAGRAPHS)),
+        // Only a source has one, and only when documents are asked for; see
+        // `write_sources`.
+        Check::Document => String::new(),
         Check::Ref(t) => ids.any(rng, t, (t == table).then_some(row)),
         Check::RefList(t) => {
             let first = ids.any(rng, t, None);
@@ -368,6 +380,59 @@ fn quote(rng: &mut Rng) -> String {
         q.push_str(" He said: \"we will not accept this\".");
     }
     q
+}
+
+/// Sentence `j` of paragraph `n` of source `s`'s document: the same every time it is
+/// asked for, so that a quote can be taken from a document without holding it.
+fn planted(seed: u64, s: u64, n: u64, j: u64) -> String {
+    let mut rng = Rng(seed ^ (s << 24) ^ (n << 8) ^ j ^ 0x5EED_D0C5);
+    rng.next();
+    quote(&mut rng)
+}
+
+fn document_path(s: u64) -> String {
+    format!("documents/{}.txt", source_id(s))
+}
+
+/// Writes source `s`'s document: a title block, then its paragraphs.
+fn write_document(a: &Args, s: u64, title: &str) -> io::Result<()> {
+    let path = a.out.join(document_path(s));
+    if let Some(folder) = path.parent() {
+        fs::create_dir_all(folder)?;
+    }
+    let mut w = BufWriter::new(File::create(path)?);
+    writeln!(w, "{title}\nGenerated for dossier's benchmark\n")?;
+    for n in 1..=PARAGRAPHS {
+        let sentences: Vec<String> = (0..SENTENCES).map(|j| planted(a.seed, s, n, j)).collect();
+        writeln!(w, "{}\n", sentences.join(" "))?;
+    }
+    w.flush()
+}
+
+/// A citation's source, quote and locator. With documents, the quote is taken from
+/// the paragraph of the source's document that the locator names; a few quotes leave
+/// words out, and a few leave the locator for dossier to fill in.
+fn citation(a: &Args, ids: &Ids<'_>, rng: &mut Rng, locator: &str) -> (String, String, String) {
+    let s = rng.below(ids.sources);
+    if !a.documents {
+        return (source_id(s), quote(rng), locator.to_string());
+    }
+    let n = 1 + rng.below(PARAGRAPHS);
+    let mut q = planted(a.seed, s, n, rng.below(SENTENCES));
+    let words: Vec<&str> = q.split(' ').collect();
+    if words.len() > 8 && rng.chance(10) {
+        q = format!(
+            "{} … {}",
+            words[..3].join(" "),
+            words[words.len() - 3..].join(" ")
+        );
+    }
+    let locator = if rng.chance(5) {
+        String::new()
+    } else {
+        format!("para {n}")
+    };
+    (source_id(s), q, locator)
 }
 
 fn day(rng: &mut Rng) -> (u64, u64, u64) {
@@ -504,6 +569,12 @@ fn write_sources(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
         } else {
             String::new()
         };
+        let document = if a.documents {
+            write_document(a, i, &title)?;
+            document_path(i)
+        } else {
+            String::new()
+        };
         row(
             &mut w,
             Table::Sources,
@@ -523,6 +594,7 @@ fn write_sources(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
                 ("language", rng.pick(&["en", "ru", "ko", "zh", "ja"])),
                 ("via", &via),
                 ("notes", &notes),
+                ("document", &document),
             ],
             rng,
             ids,
@@ -533,7 +605,7 @@ fn write_sources(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
 }
 
 fn write_events(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
-    let (sources, actors) = (ids.sources, ids.actors);
+    let actors = ids.actors;
     let tags: Vec<String> = TAGS.iter().map(|t| t.to_string()).collect();
     let mut w = file(a, Table::Events)?;
     for i in 0..a.events {
@@ -548,6 +620,8 @@ fn write_events(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
         } else {
             String::new()
         };
+        let para = format!("para {}", 1 + rng.below(PARAGRAPHS));
+        let (source, quote, locator) = citation(a, ids, rng, &para);
         row(
             &mut w,
             Table::Events,
@@ -555,9 +629,9 @@ fn write_events(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
                 ("id", &id),
                 ("date", &date),
                 ("title", &title(rng)),
-                ("source", &source_id(rng.below(sources))),
-                ("quote", &quote(rng)),
-                ("locator", &format!("para {}", 1 + rng.below(40))),
+                ("source", &source),
+                ("quote", &quote),
+                ("locator", &locator),
                 ("display_date", &display),
                 ("notes", &notes),
                 (
@@ -576,7 +650,7 @@ fn write_events(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
 }
 
 fn write_figures(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
-    let (sources, actors) = (ids.sources, ids.actors);
+    let actors = ids.actors;
     let mut w = file(a, Table::Figures)?;
     for i in 0..a.events {
         let id = format!("fig-{i:08}");
@@ -620,6 +694,8 @@ fn write_figures(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
             words(rng, 2)
         );
         let area = actors[rng.below(actors.len() as u64) as usize].clone();
+        let para = format!("para {}", 1 + rng.below(PARAGRAPHS));
+        let (source, quote, locator) = citation(a, ids, rng, &para);
         let counterpart = if rng.chance(50) {
             actors[rng.below(actors.len() as u64) as usize].clone()
         } else {
@@ -633,9 +709,9 @@ fn write_figures(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
                 ("measure", &measure),
                 ("value", &value),
                 ("unit", unit),
-                ("source", &source_id(rng.below(sources))),
-                ("quote", &quote(rng)),
-                ("locator", &format!("para {}", 1 + rng.below(40))),
+                ("source", &source),
+                ("quote", &quote),
+                ("locator", &locator),
                 ("qualifier", qualifier),
                 ("lower", lower),
                 ("upper", upper),
@@ -655,22 +731,23 @@ fn write_figures(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
 }
 
 fn write_citations(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
-    let sources = ids.sources;
     let mut w = file(a, Table::Citations)?;
     for i in 0..a.events {
         if rng.chance(20) {
             let relation = rng.pick(&[
                 "supports", "supports", "supports", "disputes", "mentions", "",
             ]);
+            let page = format!("p. {}", 1 + rng.below(300));
+            let (source, quote, locator) = citation(a, ids, rng, &page);
             row(
                 &mut w,
                 Table::Citations,
                 &[
-                    ("source", &source_id(rng.below(sources))),
+                    ("source", &source),
                     ("event", &format!("ev-{i:08}")),
                     ("figure", ""),
-                    ("quote", &quote(rng)),
-                    ("locator", &format!("p. {}", 1 + rng.below(300))),
+                    ("quote", &quote),
+                    ("locator", &locator),
                     ("relation", relation),
                 ],
                 rng,
@@ -679,15 +756,17 @@ fn write_citations(a: &Args, ids: &Ids<'_>, rng: &mut Rng) -> io::Result<()> {
             )?;
         }
         if rng.chance(5) {
+            let table = format!("table {}", 1 + rng.below(20));
+            let (source, quote, locator) = citation(a, ids, rng, &table);
             row(
                 &mut w,
                 Table::Citations,
                 &[
-                    ("source", &source_id(rng.below(sources))),
+                    ("source", &source),
                     ("event", ""),
                     ("figure", &format!("fig-{i:08}")),
-                    ("quote", &quote(rng)),
-                    ("locator", &format!("table {}", 1 + rng.below(20))),
+                    ("quote", &quote),
+                    ("locator", &locator),
                     ("relation", "supports"),
                 ],
                 rng,

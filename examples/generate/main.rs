@@ -1,14 +1,17 @@
 //! Writes a large, valid dossier archive folder for benchmarks and stress tests.
 //!
-//! `cargo run --release --example generate -- --events N --seed S --out DIR`
+//! `cargo run --release --example generate -- --events N --seed S --out DIR [--documents]`
 //!
 //! The folder holds the five files `dossier load` reads, in the proportions of a
 //! working archive: one figure per event, one source per hundred events, a few hundred
 //! actors, and an extra citation for about a quarter of the facts. Rows look like the
 //! seed's: headlines, a few sentences of notes, quotes with commas and quotation marks,
 //! every date form and every number form the loader accepts, `via` chains and share
-//! bases that point backwards (so there are no loops), ids that are unique. The output
-//! depends only on N and S.
+//! bases that point backwards (so there are no loops), ids that are unique. With
+//! `--documents`, every source has a document (`documents/SOURCE.txt`, 40 paragraphs)
+//! and every quote is taken from the paragraph of its source's document that its
+//! locator names, so that a load checks them all. The output depends only on N, S
+//! and `--documents`.
 
 mod archive;
 
@@ -20,8 +23,13 @@ fn args() -> Result<Args, String> {
     let mut events = None;
     let mut seed = 1;
     let mut out = None;
+    let mut documents = false;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--documents" {
+            documents = true;
+            continue;
+        }
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--events" => {
@@ -45,6 +53,7 @@ fn args() -> Result<Args, String> {
         events: events.ok_or("give --events N")?,
         seed,
         out: out.ok_or("give --out DIR")?,
+        documents,
     })
 }
 
@@ -52,7 +61,9 @@ fn main() -> ExitCode {
     let args = match args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("generate: {e}\nusage: generate --events N [--seed S] --out DIR");
+            eprintln!(
+                "generate: {e}\nusage: generate --events N [--seed S] --out DIR [--documents]"
+            );
             return ExitCode::from(2);
         }
     };

@@ -125,6 +125,20 @@ fn describe_archive(archive: &Archive, registry: &crate::queries::Registry) -> R
         get("rows", "actors"),
         get("rows", "citations"),
     );
+    let documents = get("documents", "documents");
+    if !documents.is_empty() && documents != "0" {
+        let _ = write!(
+            text,
+            " {} of the quotes were found in the text of their source, {} {} (see documents and paragraphs).",
+            get("quotes", "verified against a document"),
+            documents,
+            if documents == "1" {
+                "document"
+            } else {
+                "documents"
+            }
+        );
+    }
     let finished = get("last load", "finished");
     if !finished.is_empty() {
         let _ = write!(

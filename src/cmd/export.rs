@@ -296,8 +296,9 @@ fn select_all(name: &str) -> String {
 
 /// The tables `--all` puts in a workbook, a sheet each, in this order: the facts first,
 /// as a reader looks for them; then the join tables, the only place where an event's
-/// actors and tags and an actor's aliases are kept; then the load history, which
-/// resolves the `csv_file` number on every row to a file, its SHA-256 and its load.
+/// actors and tags and an actor's aliases are kept; then the documents and their
+/// paragraphs; then the load history, which resolves the `csv_file` number on every
+/// row to a file, its SHA-256 and its load.
 ///
 /// Left out: the vocabularies (`source_kinds`, `actor_kinds`, `units`), which come
 /// with dossier and are the same in every archive, and the full-text index, which is
@@ -311,6 +312,8 @@ pub const WORKBOOK_TABLES: &[&str] = &[
     "event_actors",
     "event_tags",
     "actor_aliases",
+    "documents",
+    "paragraphs",
     "load_runs",
     "load_files",
 ];
@@ -320,6 +323,29 @@ pub const WORKBOOK_TABLES: &[&str] = &[
 /// converts to.
 const VOCABULARIES: &[&str] = &["source_kinds", "actor_kinds", "units"];
 
+/// Columns `--all` leaves off their sheet: a document's whole text, which a cell
+/// (32,767 characters at most) cannot hold for most documents. The paragraphs sheet
+/// has it paragraph by paragraph.
+const NOT_ON_SHEET: &[(&str, &str)] = &[("documents", "text")];
+
+/// The SELECT of a table's sheet: every column but those [`NOT_ON_SHEET`].
+fn sheet_select(conn: &rusqlite::Connection, table: &str) -> Result<String> {
+    if !NOT_ON_SHEET.iter().any(|(t, _)| *t == table) {
+        return Ok(select_all(table));
+    }
+    let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?;
+    let columns: Vec<String> = stmt
+        .query_map([table], |r| r.get::<_, String>(0))?
+        .filter(|c| !matches!(c, Ok(c) if NOT_ON_SHEET.contains(&(table, c.as_str()))))
+        .map(|c| c.map(|c| quote_identifier(&c)))
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(format!(
+        "SELECT {} FROM {}",
+        columns.join(", "),
+        quote_identifier(table)
+    ))
+}
+
 /// `--format xlsx`: one table, view or query as a sheet, or the whole archive.
 fn export_workbook(sheets: &Sheets<'_>, path: &Path, header: bool, ctx: &Context) -> Result<()> {
     let archive = ctx.open()?;
@@ -328,7 +354,7 @@ fn export_workbook(sheets: &Sheets<'_>, path: &Path, header: bool, ctx: &Context
     match sheets {
         Sheets::All => {
             for table in WORKBOOK_TABLES {
-                let mut stmt = archive.prepare(&select_all(table))?;
+                let mut stmt = archive.prepare(&sheet_select(&archive.conn, table)?)?;
                 let rows = book.sheet(&archive, table, &mut stmt)?;
                 written.push((table.to_string(), rows));
             }
@@ -475,8 +501,9 @@ fn export_parquet_dir(dir: &Path, ctx: &Context) -> Result<()> {
     Ok(report.finish()?)
 }
 
-/// Writes the five CSV files into `dir`, each through a temporary file, and the data
-/// package that describes them.
+/// Writes the five CSV files into `dir`, each through a temporary file, every
+/// source's document at the path its `document` column names, and the data package
+/// that describes the CSV files.
 fn export_dir(dir: &Path, ctx: &Context) -> Result<()> {
     let archive = ctx.open()?;
     create_dir(dir)?;
@@ -495,6 +522,14 @@ fn export_dir(dir: &Path, ctx: &Context) -> Result<()> {
             report.line(&format!("wrote {rows} rows to {}", path.display()))?;
         }
     }
+    let written = export_documents(&archive, dir)?;
+    if !ctx.quiet && written > 0 {
+        report.line(&format!(
+            "wrote {written} {} under {}",
+            plural(written, "document", "documents"),
+            dir.display()
+        ))?;
+    }
     let path = dir.join(datapackage::FILE_NAME);
     let package = datapackage::descriptor(&archive.conn)?;
     let mut out = open_output(Some(&path))?;
@@ -508,6 +543,58 @@ fn export_dir(dir: &Path, ctx: &Context) -> Result<()> {
         report.line(&format!("wrote the data package to {}", path.display()))?;
     }
     Ok(report.finish()?)
+}
+
+/// Writes each source's document where its `document` column says, relative to
+/// `dir`; returns how many files were written.
+fn export_documents(archive: &Archive, dir: &Path) -> Result<usize> {
+    let mut stmt = archive.prepare(
+        "SELECT s.id, s.document, d.text FROM documents d JOIN sources s ON s.id = d.source \
+         WHERE s.csv_file IN (SELECT id FROM load_files WHERE tbl = 'sources') ORDER BY s.rowid",
+    )?;
+    let docs: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(|e| archive.explain(e))?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(|e| archive.explain(e))?;
+    let mut written: std::collections::HashMap<String, (String, usize)> = Default::default();
+    for (i, (source, rel, text)) in docs.iter().enumerate() {
+        // The archive's paths were checked at load; a file that a dossier did not
+        // build is refused when opened, but nothing is written outside `dir` however
+        // the archive came to be.
+        if let Err(f) = crate::db::check::document_path("document", rel) {
+            return Err(Error::Usage(format!(
+                "{source}: its document {} cannot be written under {}: {} — fix the document column and load again",
+                f.found,
+                dir.display(),
+                f.what
+            )));
+        }
+        if let Some((first, at)) = written.get(rel) {
+            if *first != *text {
+                return Err(Error::Usage(format!(
+                    "{} and {source} both name the document {rel}, with different texts (they were loaded from different folders) — give one of them another path, so that both can be written",
+                    docs[*at].0
+                )));
+            }
+            continue;
+        }
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut out = open_output(Some(&path))?;
+        out.writer().write_all(text.as_bytes())?;
+        out.finish().map_err(|source| Error::Write {
+            path: path.clone(),
+            source,
+        })?;
+        written.insert(rel.clone(), (text.clone(), i));
+    }
+    Ok(written.len())
 }
 
 #[cfg(test)]

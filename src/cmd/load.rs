@@ -193,22 +193,49 @@ fn print(
         .iter()
         .map(|(what, took)| format!("{what} in {}", duration(*took)))
         .collect();
+    let q = &report.quotes;
+    let documents = q.documents as usize;
+    if documents > 0 {
+        let quotes = (q.verified + q.unchecked) as usize;
+        let mut line = format!(
+            "verified {} of {quotes} {} against {documents} {} ({} {})",
+            q.verified,
+            plural(quotes, "quote", "quotes"),
+            plural(documents, "document", "documents"),
+            q.paragraphs,
+            plural(q.paragraphs as usize, "paragraph", "paragraphs"),
+        );
+        if q.unchecked > 0 {
+            line.push_str(&format!(
+                "; {} unchecked: no document to check {} against",
+                q.unchecked,
+                if q.unchecked == 1 { "it" } else { "them" }
+            ));
+        }
+        out.line(&line)?;
+    }
     if !phases.is_empty() {
         out.line(&phases.join(", "))?;
     }
+    let read = match documents {
+        0 => format!("{files} {}", plural(files, "file", "files")),
+        n => format!(
+            "{files} {} and {n} {}",
+            plural(files, "file", "files"),
+            plural(n, "document", "documents")
+        ),
+    };
     let read_as = args
         .encoding
         .map_or_else(String::new, |e| format!(", read as {},", e.name()));
     if args.dry_run {
         out.line(&format!(
-            "checked {total} rows in {files} {}{read_as} in {}: no problems found; nothing was written (--dry-run)",
-            plural(files, "file", "files"),
+            "checked {total} rows in {read}{read_as} in {}: no problems found; nothing was written (--dry-run)",
             duration(report.elapsed)
         ))
     } else {
         out.line(&format!(
-            "loaded {total} rows from {files} {}{read_as} into {} in {} (load {} of this archive)",
-            plural(files, "file", "files"),
+            "loaded {total} rows from {read}{read_as} into {} in {} (load {} of this archive)",
             db.display(),
             duration(report.elapsed),
             report.history + 1

@@ -209,6 +209,19 @@ struct Cite {
     quote: String,
     locator: String,
     source: String,
+    /// Found in a document, rather than taken on trust.
+    verified: bool,
+}
+
+impl Cite {
+    /// How the report marks a quote: verified (found in a document) or unchecked.
+    fn checked(&self) -> &'static str {
+        if self.verified {
+            "verified"
+        } else {
+            "unchecked"
+        }
+    }
 }
 
 struct Source {
@@ -357,6 +370,7 @@ fn gather(
                 quote: row.text("quote")?,
                 locator: row.text("locator")?,
                 source,
+                verified: row.text("checked")? == "verified",
             });
         }
         Ok(())
@@ -452,9 +466,16 @@ impl Report {
             + self.figures.iter().map(|f| f.cites.len()).sum::<usize>()
     }
 
+    fn verified(&self) -> usize {
+        self.notes()
+            .iter()
+            .map(|n| n.cites.iter().filter(|c| c.verified).count())
+            .sum()
+    }
+
     fn contents(&self) -> String {
         format!(
-            "{} {}, {} {}, {} {}, {} {}",
+            "{} {}, {} {}, {} {}, {} {} ({} verified against a document)",
             self.events.len(),
             plural(self.events.len(), "event", "events"),
             self.figures.len(),
@@ -463,6 +484,7 @@ impl Report {
             plural(self.sources.len(), "source", "sources"),
             self.quotes(),
             plural(self.quotes(), "quote", "quotes"),
+            self.verified(),
         )
     }
 
@@ -733,10 +755,11 @@ fn md_cite(r: &Report, c: &Cite) -> String {
         other => format!(" ({other})"),
     };
     format!(
-        "“{}” — {}, {}{relation}",
+        "“{}” — {}, {}{relation}, {}",
         md(&c.quote),
         md(&c.locator),
-        md_source(r, &c.source)
+        md_source(r, &c.source),
+        c.checked()
     )
 }
 
@@ -961,10 +984,11 @@ fn html(r: &Report, s: &mut dyn Write) -> io::Result<()> {
                         other => format!(" ({})", esc(other)),
                     };
                     format!(
-                        "“{}” — {}, {}{relation}",
+                        "“{}” — {}, {}{relation}, {}",
                         esc(&c.quote),
                         esc(&c.locator),
-                        html_source(r, &c.source)
+                        html_source(r, &c.source),
+                        c.checked()
                     )
                 })
                 .collect();

@@ -477,6 +477,17 @@ fn text_cell(column: &Column, text: &str, vocab: &Vocab) -> Result<(), Finding> 
                 ))
             }
         }
+        Check::Locator => {
+            line(name, text)?;
+            if super::quote::paragraph_locator(text) == Some(0) {
+                return Err(bad(
+                    "paragraphs are numbered from 1".into(),
+                    "para 1 is the first paragraph after the title block".into(),
+                ));
+            }
+            Ok(())
+        }
+        Check::Document => document_path(name, text),
         Check::RefList(_) | Check::Tags => list(name, text, true),
         Check::Aliases => list(name, text, false),
     }
@@ -600,6 +611,42 @@ fn control(name: &str, text: &str, allow_breaks: bool) -> Result<(), Finding> {
         )),
         None => Ok(()),
     }
+}
+
+/// A document's path: relative to the folder of the CSV file that names it, and
+/// inside that folder. Whether the file is there, and where a symbolic link leads,
+/// is checked when it is read.
+pub fn document_path(name: &str, text: &str) -> Result<(), Finding> {
+    line(name, text)?;
+    let bad = |what: &str, fix: &str| Err(finding(0, format!("{name}: {what}"), quoted(text), fix));
+    let example = "write it relative to the folder of sources.csv, such as documents/article.txt";
+    if text.trim() != text {
+        return bad(
+            "the path has spaces around it",
+            &format!("remove them: {}", text.trim()),
+        );
+    }
+    if text.contains('\\') {
+        return bad(
+            "the path has a backslash",
+            &format!("separate folders with /, as in {}", text.replace('\\', "/")),
+        );
+    }
+    let drive =
+        text.len() >= 2 && text.as_bytes()[1] == b':' && text.as_bytes()[0].is_ascii_alphabetic();
+    if text.starts_with('/') || text.starts_with('~') || drive {
+        return bad("the path is absolute", example);
+    }
+    if text.split('/').any(|part| part == "..") {
+        return bad(
+            "the path leaves the folder of sources.csv (..)",
+            "keep documents in the folder of sources.csv or below it, such as documents/article.txt",
+        );
+    }
+    if text.ends_with('/') || text.split('/').all(|p| p.is_empty() || p == ".") {
+        return bad("the path names a folder, not a file", example);
+    }
+    Ok(())
 }
 
 /// Ids: letters, digits, `.`, `_` and `-`, starting with a letter or digit.

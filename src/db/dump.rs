@@ -18,6 +18,14 @@ pub fn statement(table: Table) -> String {
         .columns()
         .iter()
         .map(|c| match c.store {
+            // A value dossier filled in for an empty cell goes back out empty.
+            Store::Column | Store::Citation if c.computed() => {
+                let t = if c.store == Store::Column { "t" } else { "c" };
+                format!(
+                    "CASE WHEN {t}.{0}_computed THEN NULL ELSE {t}.{0} END AS {0}",
+                    c.name
+                )
+            }
             Store::Column => format!("t.{}", c.name),
             Store::Citation => format!("c.{}", c.name),
             Store::List {

@@ -104,8 +104,49 @@ const MARKS: [(&[u8], &str, Option<Encoding>); 4] = [
 ];
 
 const SOME_FILES: &str = "--encoding names the encoding of every file in the load";
-const SAVE: &str =
-    "save it as UTF-8 (in Excel: CSV UTF-8; in LibreOffice: character set Unicode (UTF-8))";
+
+/// What kind of file is read: a CSV file, or a source's document. Messages name it
+/// and say how to save it again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    #[default]
+    Csv,
+    Document,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Csv => "file",
+            Kind::Document => "document",
+        }
+    }
+
+    /// What holds a bad byte: a CSV file's rows, a document's lines.
+    fn parts(self) -> &'static str {
+        match self {
+            Kind::Csv => "rows",
+            Kind::Document => "lines",
+        }
+    }
+
+    fn save(self) -> &'static str {
+        match self {
+            Kind::Csv => {
+                "save it as UTF-8 (in Excel: CSV UTF-8; in LibreOffice: character set Unicode (UTF-8))"
+            }
+            Kind::Document => "save it as UTF-8 (in most editors: Save As, encoding UTF-8)",
+        }
+    }
+
+    /// Where a file in Windows-1252 comes from.
+    fn windows_1252(self) -> &'static str {
+        match self {
+            Kind::Csv => "which Excel's \"CSV (Comma delimited)\" writes on Windows",
+            Kind::Document => "which Notepad and Word's plain text write on Western Windows",
+        }
+    }
+}
 
 /// Reads a file in the encoding it was named with, handing on UTF-8.
 ///
@@ -137,7 +178,16 @@ impl<R: Read> Decoding<R> {
     /// Starts reading; a byte-order mark that names another encoding, or first bytes
     /// that cannot be the header in UTF-16, are refused here, before anything is
     /// decoded into a header of nonsense.
-    pub fn new(mut inner: R, encoding: Encoding) -> io::Result<Result<Self, Mismatch>> {
+    pub fn new(inner: R, encoding: Encoding) -> io::Result<Result<Self, Mismatch>> {
+        Self::new_as(inner, encoding, Kind::Csv)
+    }
+
+    /// As [`Decoding::new`], for a kind of file that messages name.
+    pub fn new_as(
+        mut inner: R,
+        encoding: Encoding,
+        kind: Kind,
+    ) -> io::Result<Result<Self, Mismatch>> {
         let mut input = Vec::with_capacity(CHUNK);
         let mut eof = false;
         // Enough for any mark and the first characters of the header.
@@ -150,7 +200,7 @@ impl<R: Read> Decoding<R> {
             }
             input.extend_from_slice(&head[input.len()..input.len() + n]);
         }
-        let mark = match check_start(&input, encoding) {
+        let mark = match check_start(&input, encoding, kind) {
             Ok(mark) => mark,
             Err(m) => return Ok(Err(m)),
         };
@@ -276,9 +326,11 @@ fn read_some<R: Read>(src: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 
 /// Checks a file's first bytes against the encoding it was named with; the length of
 /// its own byte-order mark, to skip, when they agree.
-fn check_start(head: &[u8], encoding: Encoding) -> Result<usize, Mismatch> {
+fn check_start(head: &[u8], encoding: Encoding, kind: Kind) -> Result<usize, Mismatch> {
     let name = encoding.name();
     let title = encoding.title();
+    let file = kind.noun();
+    let save = kind.save();
     if let Some((mark, which, own)) = MARKS.iter().find(|(m, _, _)| head.starts_with(m)) {
         // The CSV reader skips a UTF-8 mark itself.
         match own {
@@ -288,23 +340,23 @@ fn check_start(head: &[u8], encoding: Encoding) -> Result<usize, Mismatch> {
         }
         let (what, fix) = match (encoding, own) {
             (Encoding::Utf8, Some(other)) => (
-                format!("file is {which}, not UTF-8"),
-                format!("load it with --encoding {}, or {SAVE}", other.name()),
+                format!("{file} is {which}, not UTF-8"),
+                format!("load it with --encoding {}, or {save}", other.name()),
             ),
-            (Encoding::Utf8, None) => (format!("file is {which}, not UTF-8"), SAVE.to_string()),
+            (Encoding::Utf8, None) => (format!("{file} is {which}, not UTF-8"), save.to_string()),
             (_, Some(Encoding::Utf8)) => (
-                format!("file is {which}, not {title} as --encoding {name} says"),
+                format!("{file} is {which}, not {title} as --encoding {name} says"),
                 format!(
-                    "a file with this mark is UTF-8: load it without --encoding ({SOME_FILES})"
+                    "a {file} with this mark is UTF-8: load it without --encoding ({SOME_FILES})"
                 ),
             ),
             (_, Some(other)) => (
-                format!("file is {which}, not {title} as --encoding {name} says"),
+                format!("{file} is {which}, not {title} as --encoding {name} says"),
                 format!("load it with --encoding {} ({SOME_FILES})", other.name()),
             ),
             (_, None) => (
-                format!("file is {which}, not {title} as --encoding {name} says"),
-                SAVE.to_string(),
+                format!("{file} is {which}, not {title} as --encoding {name} says"),
+                save.to_string(),
             ),
         };
         return Err(Mismatch {
@@ -327,13 +379,21 @@ fn check_start(head: &[u8], encoding: Encoding) -> Result<usize, Mismatch> {
     }
     let shown = &head[..head.len().min(2)];
     Err(Mismatch {
-        what: format!("file is not {title} as --encoding {name} says"),
+        what: format!("{file} is not {title} as --encoding {name} says"),
         found: format!(
-            "{} at the start, where {title} writes the header's first letter with a zero byte beside it",
-            hex(shown)
+            "{} at the start, where {title} writes {} with a zero byte beside it",
+            hex(shown),
+            match kind {
+                Kind::Csv => "the header's first letter",
+                Kind::Document => "the first letter of the title",
+            }
         ),
         fix: format!(
-            "check how the file was saved: a file saved as CSV UTF-8 is loaded without --encoding ({SOME_FILES})"
+            "check how the {file} was saved: a {file} saved as {} is loaded without --encoding ({SOME_FILES})",
+            match kind {
+                Kind::Csv => "CSV UTF-8",
+                Kind::Document => "UTF-8",
+            }
         ),
     })
 }
@@ -450,8 +510,20 @@ impl BadBytes {
         utf8_rows: bool,
         malformed: Option<u64>,
     ) -> (String, String, String) {
+        self.describe_as(Kind::Csv, encoding, utf8_rows, malformed)
+    }
+
+    /// As [`BadBytes::describe`], for a kind of file; a document's "rows" are lines.
+    pub fn describe_as(
+        &self,
+        kind: Kind,
+        encoding: Encoding,
+        utf8_rows: bool,
+        malformed: Option<u64>,
+    ) -> (String, String, String) {
+        let (file, parts) = (kind.noun(), kind.parts());
         let more = if self.rows > 1 {
-            format!("; {} rows in all have such bytes", self.rows)
+            format!("; {} {parts} in all have such bytes", self.rows)
         } else {
             String::new()
         };
@@ -459,31 +531,33 @@ impl BadBytes {
             let title = encoding.title();
             let at = malformed.map_or_else(String::new, |o| format!(" at byte offset {o}"));
             return (
-                format!("file is not valid {title}"),
+                format!("{file} is not valid {title}"),
                 format!("a byte sequence that is not {title}{at}{more}"),
-                "check how the file was saved; saved again as UTF-8, it loads without --encoding"
-                    .into(),
+                format!(
+                    "check how the {file} was saved; saved again as UTF-8, it loads without --encoding"
+                ),
             );
         }
-        let save = SAVE;
+        let save = kind.save();
         let byte = format!("byte 0x{:02X} at byte offset {}", self.byte, self.offset);
         match windows_1252_char(self.byte).filter(|_| self.windows_1252) {
             Some(c) if utf8_rows => (
-                "file mixes UTF-8 with another encoding".into(),
+                format!("{file} mixes UTF-8 with another encoding"),
                 format!(
-                    "{byte}, which is {c} in Windows-1252, while other rows hold UTF-8 characters{more}"
+                    "{byte}, which is {c} in Windows-1252, while other {parts} hold UTF-8 characters{more}"
                 ),
-                format!("retype the characters of the rows with such bytes, and {save}"),
+                format!("retype the characters of the {parts} with such bytes, and {save}"),
             ),
             Some(c) => (
-                "file is not UTF-8".into(),
+                format!("{file} is not UTF-8"),
                 format!("{byte}, which is {c} in Windows-1252{more}"),
                 format!(
-                    "the file looks like Windows-1252, which Excel's \"CSV (Comma delimited)\" writes on Windows: load it with --encoding windows-1252, or {save}"
+                    "the {file} looks like Windows-1252, {}: load it with --encoding windows-1252, or {save}",
+                    kind.windows_1252()
                 ),
             ),
             None => (
-                "file is not UTF-8".into(),
+                format!("{file} is not UTF-8"),
                 format!("{byte}{more}"),
                 format!(
                     "{save}, or name its encoding with --encoding (windows-1252, latin-1, utf-16le or utf-16be)"
@@ -495,12 +569,18 @@ impl BadBytes {
 
 /// The problem with a file named as a single-byte encoding that is UTF-8 already.
 pub fn utf8_instead(encoding: Encoding, c: char) -> (String, String, String) {
+    utf8_instead_as(Kind::Csv, encoding, c)
+}
+
+/// As [`utf8_instead`], for a kind of file.
+pub fn utf8_instead_as(kind: Kind, encoding: Encoding, c: char) -> (String, String, String) {
     let mut bytes = [0u8; 4];
     let (misread, _) =
         WINDOWS_1252.decode_without_bom_handling(c.encode_utf8(&mut bytes).as_bytes());
     (
         format!(
-            "file is UTF-8, not {} as --encoding {} says",
+            "{} is UTF-8, not {} as --encoding {} says",
+            kind.noun(),
             encoding.title(),
             encoding.name()
         ),

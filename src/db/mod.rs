@@ -34,7 +34,7 @@ const AFTER_ROWS: &str = "\n-- dossier: after rows\n";
 pub const APPLICATION_ID: i64 = 0x646F_7373;
 
 /// The schema version stored in `user_version`.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The part of the schema applied to an empty database: tables and vocabularies.
 pub fn schema_tables() -> &'static str {

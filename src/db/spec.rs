@@ -31,8 +31,12 @@ pub enum Check {
     Title,
     /// Free text; may span lines.
     Text,
-    /// Verbatim words from a source; may span lines, must not be blank.
+    /// Verbatim words from a source; may span lines, must not be blank. Checked
+    /// against the source's document when there is one, which places it.
     Quote,
+    /// Where a quote stands in its source (`para 3`, `p. 12`): one line. Left empty,
+    /// it is filled in from the source's document.
+    Locator,
     /// A date in dossier's EDTF subset; stored with its derived columns.
     Date,
     /// A single day, YYYY-MM-DD.
@@ -46,6 +50,9 @@ pub enum Check {
     ActorKind,
     Language,
     Url,
+    /// A source's document: a path relative to the folder of the CSV file, that
+    /// stays inside that folder.
+    Document,
     /// The id of a row of another (or the same) table.
     Ref(Table),
     /// A `;`-separated list of ids of another table.
@@ -86,7 +93,10 @@ pub enum Search {
 /// A database column filled from one CSV column: the cell as written, or a value
 /// derived from it. A column's parts follow from its check by one rule: a date
 /// fills `NAME` and `NAME_start`, `_end`, `_precision`, `_kind`, `_uncertain` and
-/// `_approx`; a value fills `NAME` and `NAME_norm`; every other column fills `NAME`.
+/// `_approx`; a value fills `NAME` and `NAME_norm`; a quote fills `NAME` and where
+/// its source's document has it, `NAME_document`, `_paragraph`, `_start`, `_end`,
+/// `_prefix` and `_suffix`; a locator fills `NAME` and `NAME_computed`; every other
+/// column fills `NAME`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Part {
     /// The cell as written (or the column's default when it is empty).
@@ -101,6 +111,20 @@ pub enum Part {
     Approx,
     /// A number with its scale word applied.
     Norm,
+    /// For a quote: the source whose document it was found in; NULL when no document
+    /// was there to check it against.
+    Document,
+    /// For a quote: the paragraph (`para N`) that holds it.
+    Paragraph,
+    /// For a quote: the offset of its first character in the document, and just past
+    /// its last.
+    From,
+    To,
+    /// For a quote: a few words of the document before and after it.
+    Prefix,
+    Suffix,
+    /// For a locator: whether it was left empty and filled in from the document.
+    Computed,
 }
 
 impl Part {
@@ -115,13 +139,33 @@ impl Part {
             Part::Uncertain => "_uncertain",
             Part::Approx => "_approx",
             Part::Norm => "_norm",
+            Part::Document => "_document",
+            Part::Paragraph => "_paragraph",
+            Part::From => "_start",
+            Part::To => "_end",
+            Part::Prefix => "_prefix",
+            Part::Suffix => "_suffix",
+            Part::Computed => "_computed",
         }
+    }
+
+    /// Whether the part is NULL for a quote that no document was there to check.
+    pub fn unknown_without_document(self) -> bool {
+        matches!(
+            self,
+            Part::Document | Part::Paragraph | Part::From | Part::To | Part::Prefix | Part::Suffix
+        )
     }
 
     /// The SQLite type of the database column.
     pub fn sql_type(self) -> &'static str {
         match self {
-            Part::Uncertain | Part::Approx => "INTEGER",
+            Part::Uncertain
+            | Part::Approx
+            | Part::Paragraph
+            | Part::From
+            | Part::To
+            | Part::Computed => "INTEGER",
             Part::Norm => "REAL",
             _ => "TEXT",
         }
@@ -138,6 +182,16 @@ const DATE_PARTS: [Part; 7] = [
     Part::Approx,
 ];
 const VALUE_PARTS: [Part; 2] = [Part::Text, Part::Norm];
+const QUOTE_PARTS: [Part; 7] = [
+    Part::Text,
+    Part::Document,
+    Part::Paragraph,
+    Part::From,
+    Part::To,
+    Part::Prefix,
+    Part::Suffix,
+];
+const LOCATOR_PARTS: [Part; 2] = [Part::Text, Part::Computed];
 const TEXT_PARTS: [Part; 1] = [Part::Text];
 
 /// A column of a CSV file.
@@ -203,30 +257,39 @@ impl Column {
         match self.check {
             Check::Date => &DATE_PARTS,
             Check::Value => &VALUE_PARTS,
+            Check::Quote => &QUOTE_PARTS,
+            Check::Locator => &LOCATOR_PARTS,
             _ => &TEXT_PARTS,
         }
     }
 
     /// Every database column this CSV column fills, for a row of `table`.
     pub fn fills(&self, table: Table) -> Vec<Filled> {
-        let one = |table: &'static str, name: &str| Filled {
-            table,
-            name: name.to_string(),
-            part: Part::Text,
-        };
-        match self.store {
-            Store::Column => self
-                .parts()
+        let parts = |table: &'static str| {
+            self.parts()
                 .iter()
                 .map(|&part| Filled {
-                    table: table.name(),
+                    table,
                     name: format!("{}{}", self.name, part.suffix()),
                     part,
                 })
-                .collect(),
-            Store::Citation => vec![one(Table::Citations.name(), self.name)],
-            Store::List { table, element } => vec![one(table, element)],
+                .collect()
+        };
+        match self.store {
+            Store::Column => parts(table.name()),
+            Store::Citation => parts(Table::Citations.name()),
+            Store::List { table, element } => vec![Filled {
+                table,
+                name: element.to_string(),
+                part: Part::Text,
+            }],
         }
+    }
+
+    /// Whether a value dossier computed may stand where the cell was empty: such a
+    /// value is not written back by `export --dir`.
+    pub fn computed(&self) -> bool {
+        self.parts().contains(&Part::Computed)
     }
 }
 
@@ -257,6 +320,7 @@ const SOURCES: &[Column] = &[
     opt("language", Check::Language),
     opt("via", Check::Ref(Table::Sources)),
     opt("notes", Check::Text),
+    opt("document", Check::Document),
 ];
 
 const ACTORS: &[Column] = &[
@@ -272,7 +336,7 @@ const EVENTS: &[Column] = &[
     req("title", Check::Title).searched(Search::Title),
     req("source", Check::Ref(Table::Sources)).cited(),
     req("quote", Check::Quote).cited().searched(Search::Body),
-    req("locator", Check::Line).cited(),
+    opt("locator", Check::Locator).cited(),
     opt("display_date", Check::Line),
     opt("notes", Check::Text).searched(Search::Body),
     opt("location", Check::Line),
@@ -287,7 +351,7 @@ const FIGURES: &[Column] = &[
     req("unit", Check::Unit),
     req("source", Check::Ref(Table::Sources)).cited(),
     req("quote", Check::Quote).cited().searched(Search::Body),
-    req("locator", Check::Line).cited(),
+    opt("locator", Check::Locator).cited(),
     opt("qualifier", Check::Qualifier).or("eq"),
     opt("lower", Check::Value),
     opt("upper", Check::Value),
@@ -304,7 +368,7 @@ const CITATIONS: &[Column] = &[
     opt("event", Check::Ref(Table::Events)),
     opt("figure", Check::Ref(Table::Figures)),
     req("quote", Check::Quote).searched(Search::Body),
-    req("locator", Check::Line),
+    opt("locator", Check::Locator),
     opt("relation", Check::Relation).or("supports"),
 ];
 
@@ -539,7 +603,24 @@ mod tests {
                 .sql_type(),
             "REAL"
         );
-        assert_eq!(names(Table::Events, "quote"), ["citations.quote"]);
+        assert_eq!(
+            names(Table::Events, "quote"),
+            [
+                "citations.quote",
+                "citations.quote_document",
+                "citations.quote_paragraph",
+                "citations.quote_start",
+                "citations.quote_end",
+                "citations.quote_prefix",
+                "citations.quote_suffix"
+            ]
+        );
+        assert_eq!(
+            names(Table::Citations, "locator"),
+            ["citations.locator", "citations.locator_computed"]
+        );
+        assert!(column(Table::Figures, "locator").computed());
+        assert!(!column(Table::Figures, "quote").computed());
         assert_eq!(names(Table::Events, "tags"), ["event_tags.tag"]);
         assert_eq!(names(Table::Actors, "kind"), ["actors.kind"]);
     }
@@ -584,10 +665,14 @@ mod tests {
                         "{t}.{name}: schema.sql says {declared}"
                     );
                     // An optional column with no default stores NULL when empty, and
-                    // so must allow it; so must a date's end, which may be open. (A
-                    // list stores no row for an empty cell.)
+                    // so must allow it, unless dossier fills it in; so must a date's
+                    // end, which may be open, and where a quote stands, which is
+                    // unknown when there is no document. (A list stores no row for an
+                    // empty cell.)
                     let may_be_null = c.store == Store::Column
-                        && ((!c.required && c.default.is_none()) || part == Part::End);
+                        && ((!c.required && c.default.is_none() && !c.computed())
+                            || part == Part::End)
+                        || part.unknown_without_document();
                     if may_be_null {
                         assert!(
                             !not_null,

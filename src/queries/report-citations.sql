@@ -1,5 +1,5 @@
 -- name: report-citations
--- summary: Every citation of the given events and figures: quote, locator, relation, and the source with its via chain written out
+-- summary: Every citation of the given events and figures: quote, locator, relation, whether the quote was found in a document, and the source with its via chain written out
 -- param: event text[] optional | event ids
 -- param: figure text[] optional | figure ids
 SELECT
@@ -8,6 +8,7 @@ SELECT
   c.relation,
   c.quote,
   c.locator,
+  CASE WHEN c.quote_document IS NULL THEN 'unchecked' ELSE 'verified' END AS checked,
   c.source,
   s.cited_as,
   s.url

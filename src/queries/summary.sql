@@ -1,5 +1,5 @@
 -- name: summary
--- summary: What the archive holds: rows per table, the span of dates, the most cited sources, the most frequent actors and tags, the last load
+-- summary: What the archive holds: rows per table, the span of dates, quotes verified and unchecked, documents, the most cited sources, the most frequent actors and tags, the last load
 -- param: top integer default 5 | how many sources, actors and tags to list
 SELECT 'rows' AS section, 'sources' AS item, count(*) AS value FROM sources
 UNION ALL SELECT 'rows', 'actors', count(*) FROM actors
@@ -9,6 +9,13 @@ UNION ALL SELECT 'rows', 'citations', count(*) FROM citations
 UNION ALL SELECT 'dates', 'earliest', min(date_start) FROM events
 UNION ALL SELECT 'dates', 'latest', max(coalesce(date_end, date_start)) FROM events
 UNION ALL SELECT 'dates', 'open-ended events', count(*) FROM events WHERE date_end IS NULL
+UNION ALL SELECT 'quotes', 'verified against a document', count(*) FROM citations WHERE quote_document IS NOT NULL
+UNION ALL SELECT 'quotes', 'unchecked: no document', count(*) FROM citations WHERE quote_document IS NULL
+UNION ALL SELECT 'quotes', 'locators filled in', count(*) FROM citations WHERE locator_computed
+UNION ALL SELECT 'documents', 'documents', count(*) FROM documents
+UNION ALL SELECT 'documents', 'paragraphs', count(*) FROM paragraphs
+UNION ALL SELECT 'documents', 'uncited paragraphs', count(*) FROM paragraphs p
+  WHERE NOT EXISTS (SELECT 1 FROM citations c WHERE c.quote_document = p.source AND c.quote_paragraph = p.number)
 UNION ALL SELECT * FROM (
   SELECT 'most cited sources', source, count(*) FROM citations
   GROUP BY source ORDER BY count(*) DESC, source LIMIT :top)

@@ -1,6 +1,8 @@
 //! Every declared column survives a load and an export. The files are generated from
 //! the column declarations, with every optional column filled, so a column added to
-//! a declaration is covered here without editing this test.
+//! a declaration is covered here without editing this test. Every source has a
+//! document that holds the quotes that cite it, so that where each quote stands is
+//! stored too.
 
 use crate::common::Env;
 use dossier::db::spec::{Check, Column, Part, Store, Table};
@@ -46,9 +48,33 @@ fn sample(table: Table, column: &Column, row: usize) -> String {
         Check::ActorKind => "person".into(),
         Check::Language => "ko".into(),
         Check::Url => format!("https://example.org/{n}?a=1&b=2"),
+        Check::Locator => "para 1".into(),
+        Check::Document => document(row),
         Check::Tags => format!("tag-{n};shared"),
         Check::Aliases => format!("alias {n};other name {n}"),
     }
+}
+
+/// The document of source `row`, as sources.csv names it.
+fn document(row: usize) -> String {
+    format!("documents/{}.txt", id(Table::Sources, row))
+}
+
+/// The text of source `row`'s document: a title block, then one paragraph with the
+/// quote of the row of each table that cites it (row `row` of each file).
+fn document_text(row: usize) -> String {
+    let quotes: Vec<String> = Table::ALL
+        .iter()
+        .filter_map(|&t| {
+            let c = t.columns().iter().find(|c| c.check == Check::Quote)?;
+            Some(sample(t, c, row))
+        })
+        .collect();
+    format!(
+        "Source {}\nBy someone\n\n{}\n",
+        row + 1,
+        quotes.join(" And then:\n")
+    )
 }
 
 fn cells(table: Table, row: usize) -> Vec<String> {
@@ -85,6 +111,9 @@ fn write(env: &Env, dir: &str) {
             w.write_record(cells(table, row)).expect("row");
         }
         w.flush().expect("flush");
+    }
+    for row in 0..ROWS {
+        env.write(&format!("{dir}/{}", document(row)), document_text(row));
     }
 }
 
@@ -170,5 +199,13 @@ fn every_declared_column_is_stored_and_exported_back() {
                 .expect("records")
         };
         assert_eq!(read("out"), read("in"), "{}", table.file_name());
+    }
+    for row in 0..ROWS {
+        let doc = document(row);
+        assert_eq!(
+            env.bytes(&format!("out/{doc}")),
+            env.bytes(&format!("in/{doc}")),
+            "{doc}"
+        );
     }
 }

@@ -81,13 +81,19 @@ impl Env {
         std::fs::write(p, contents).expect("write");
     }
 
-    /// Copies a folder of the repository (such as `seed`) into the temporary folder.
+    /// Copies a folder of the repository (such as `seed`, with its documents) into the
+    /// temporary folder.
     pub fn copy_dir(&self, from: &Path, to: &str) {
         let dest = self.path(to);
         std::fs::create_dir_all(&dest).expect("mkdir");
         for entry in std::fs::read_dir(from).expect("read_dir") {
             let entry = entry.expect("entry");
-            std::fs::copy(entry.path(), dest.join(entry.file_name())).expect("copy");
+            let name = entry.file_name();
+            if entry.file_type().expect("file type").is_dir() {
+                self.copy_dir(&entry.path(), &format!("{to}/{}", name.to_string_lossy()));
+            } else {
+                std::fs::copy(entry.path(), dest.join(name)).expect("copy");
+            }
         }
     }
 

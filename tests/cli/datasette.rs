@@ -309,5 +309,12 @@ fn datasette_serves_the_canned_queries_with_the_rows_dossier_gives() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, BTreeSet::from(["ev-2017-kcna-crossed-the-line"]));
+    // The quote, and the paragraph of the article it is in.
+    assert_eq!(
+        ids,
+        BTreeSet::from([
+            "ev-2017-kcna-crossed-the-line",
+            "src-nee-2017-pyongyang-russian-sentiment"
+        ])
+    );
 }

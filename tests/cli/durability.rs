@@ -30,6 +30,7 @@ fn big() -> &'static Path {
                 events: EVENTS,
                 seed: 1,
                 out: dir.clone(),
+                documents: false,
             })
             .expect("generate the archive");
             std::fs::write(&complete, "").expect("mark the archive complete");

@@ -5,10 +5,15 @@ use crate::common::{Env, one, repo};
 use dossier::db::spec::Table;
 
 fn generate(env: &Env, dir: &str, events: u64, seed: u64) {
+    generate_with(env, dir, events, seed, false);
+}
+
+fn generate_with(env: &Env, dir: &str, events: u64, seed: u64, documents: bool) {
     archive::generate(&archive::Args {
         events,
         seed,
         out: env.path(dir),
+        documents,
     })
     .expect("generate");
 }
@@ -94,7 +99,7 @@ fn a_generated_archive_loads_with_a_consistent_search_index() {
 #[test]
 fn the_generator_writes_every_declared_column() {
     let env = Env::new();
-    generate(&env, "g", 500, 3);
+    generate_with(&env, "g", 500, 3, true);
     for table in Table::ALL {
         let mut reader = csv::Reader::from_path(env.path(&format!("g/{}", table.file_name())))
             .expect("generated file");

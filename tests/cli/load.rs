@@ -18,8 +18,9 @@ actors 28 1 <t>
 events 22 1 <t>
 figures 18 1 <t>
 citations 12 1 <t>
+verified 52 of 52 quotes against 1 document (15 paragraphs)
 built indexes in <t>, checked references in <t>, built the search index in <t>, synced in <t>
-loaded 90 rows from 5 files into dossier.db in <t> (load 1 of this archive)
+loaded 90 rows from 5 files and 1 document into dossier.db in <t> (load 1 of this archive)
 7 findings: run dossier check
 "
     );
@@ -139,7 +140,14 @@ fn load_runs_record_files_hashes_and_history() {
         "SELECT count(*) FROM load_files a JOIN load_files b ON a.tbl = b.tbl AND a.sha256 = b.sha256 \
          AND a.rows = b.rows AND a.bytes = b.bytes WHERE a.run = 1 AND b.run = 2",
     );
-    assert_eq!(same, 5);
+    assert_eq!(same, 6, "the five CSV files and the document");
+    assert_eq!(
+        one::<String>(
+            &db,
+            "SELECT path || ' ' || rows FROM load_files WHERE run = 2 AND tbl = 'documents'"
+        ),
+        "seed/documents/nee-2017-pyongyang-russian-sentiment.txt 15"
+    );
     let events_file = std::fs::read(env.path("seed/events.csv")).unwrap();
     let expected = sha256_hex(&events_file);
     assert_eq!(
@@ -210,7 +218,7 @@ fn dry_run_checks_everything_and_writes_nothing() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         without_times(&run.stdout)
-            .ends_with("checked 90 rows in 5 files in <t>: no problems found; nothing was written (--dry-run)\n"),
+            .ends_with("checked 90 rows in 5 files and 1 document in <t>: no problems found; nothing was written (--dry-run)\n"),
         "{}",
         run.stdout
     );
@@ -396,6 +404,7 @@ fn seed_saved_as(env: &Env, dir: &str, encoding: &str) {
         "events.csv",
         "figures.csv",
         "citations.csv",
+        "documents/nee-2017-pyongyang-russian-sentiment.txt",
     ] {
         let text = std::fs::read_to_string(repo().join("seed").join(name)).unwrap();
         let bytes: Vec<u8> = match encoding {
@@ -467,7 +476,7 @@ fn files_in_a_named_encoding_load_as_the_same_archive() {
         assert_eq!(run.code, 0, "{encoding}: {}", run.stderr);
         assert!(
             run.stdout.contains(&format!(
-                "loaded 90 rows from 5 files, read as {encoding}, into {db}"
+                "loaded 90 rows from 5 files and 1 document, read as {encoding}, into {db}"
             )),
             "{}",
             run.stdout

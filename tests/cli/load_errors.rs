@@ -71,7 +71,7 @@ fn every_bad_input_is_refused_with_its_location_and_the_archive_untouched() {
 #[test]
 fn every_message_has_file_line_column_and_a_fix() {
     let root = repo().join("tests/fixtures/bad");
-    let re = regex::Regex::new(r"^[^:\n]+\.csv:\d+:\d+: .+ \(found .+\) — .+$").unwrap();
+    let re = regex::Regex::new(r"^[^:\n]+\.(csv|txt|md):\d+:\d+: .+ \(found .+\) — .+$").unwrap();
     for entry in std::fs::read_dir(&root).unwrap() {
         let case = entry.unwrap().path();
         let Ok(text) = std::fs::read_to_string(case.join("expected.txt")) else {

@@ -58,6 +58,23 @@ const CASES: &[(&str, &[&str])] = &[
         &["show", "src-kcna-2017-china-crossed-the-line"],
     ),
     ("show-actor.csv", &["show", "SUN", "--format", "csv"]),
+    (
+        "show-source-document.md",
+        &[
+            "show",
+            "src-nee-2017-pyongyang-russian-sentiment",
+            "--format",
+            "markdown",
+        ],
+    ),
+    (
+        "show-uncited.txt",
+        &[
+            "show",
+            "src-nee-2017-pyongyang-russian-sentiment",
+            "--uncited",
+        ],
+    ),
     ("search-coal.txt", &["search", "coal"]),
     (
         "search-phrase.ndjson",
@@ -202,7 +219,7 @@ fn parameters_are_checked_before_anything_runs() {
         ),
         (
             &["run", "nosuch"],
-            "error: no query named \"nosuch\" — the queries are timeline, figures, sources, actors, search, summary, event, figure, source, actor, citations, linked, via, last-load, report-figures, report-citations; dossier queries describes them\n",
+            "error: no query named \"nosuch\" — the queries are timeline, figures, sources, actors, search, summary, event, figure, source, actor, citations, paragraphs, linked, via, last-load, report-figures, report-citations; dossier queries describes them\n",
         ),
         (
             &["run", "event", "-p", "id"],

@@ -3,45 +3,119 @@
 
 use crate::common::{Env, one, repo};
 
-/// The article's paragraphs as the seed's locators count them: blocks separated by
-/// blank lines that are longer than 150 characters (headings, byline and tag lines
-/// are shorter), numbered from 1.
-fn paragraphs() -> Vec<String> {
-    let text = std::fs::read_to_string(repo().join("tests/fixtures/seed-article.txt")).unwrap();
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|b| b.chars().count() > 150)
-        .map(String::from)
-        .collect()
+/// The page the seed comes from, as it was saved (with the site's navigation and
+/// footer), and the seed's document of it.
+fn page() -> String {
+    std::fs::read_to_string(repo().join("tests/fixtures/seed-article.txt")).unwrap()
+}
+
+fn document() -> String {
+    std::fs::read_to_string(repo().join("seed/documents/nee-2017-pyongyang-russian-sentiment.txt"))
+        .unwrap()
 }
 
 #[test]
-fn every_quote_is_verbatim_in_the_paragraph_its_locator_names() {
+fn the_document_is_the_article_as_published() {
+    let (page, doc) = (page(), document());
+    let mut lines = doc.lines();
+    assert_eq!(lines.next(), Some("Pyongyang’s Russian sentiment"));
+    assert_eq!(
+        lines.next(),
+        Some("June 23, 2017 - Grzegorz Kaliszuk - Articles and Commentary")
+    );
+    assert_eq!(lines.next(), Some(""));
+    // Every line of the document is a line of the page, headings marked with ##.
+    for line in doc.lines().filter(|l| !l.is_empty()) {
+        let text = line.strip_prefix("## ").unwrap_or(line);
+        assert!(page.lines().any(|l| l == text), "not on the page: {line:?}");
+    }
+    // Every line of the article's text is in the document: only the site's
+    // navigation, the tag line, the share buttons and the footer are left out.
+    let first = page
+        .lines()
+        .position(|l| l == "Pyongyang’s Russian sentiment")
+        .unwrap();
+    let last = page
+        .lines()
+        .position(|l| l.starts_with("Grzegorz Kaliszuk is an economic analyst"))
+        .unwrap();
+    for line in page.lines().take(last + 1).skip(first) {
+        if line.is_empty() || line == "north korea" {
+            continue;
+        }
+        assert!(
+            doc.lines()
+                .any(|l| l.strip_prefix("## ").unwrap_or(l) == line),
+            "left out of the document: {line:?}"
+        );
+    }
+}
+
+#[test]
+fn every_quote_is_verified_in_the_paragraph_its_locator_names() {
     let env = Env::new();
     assert_eq!(env.run(&["load"]).code, 0);
     let db = env.db("dossier.db");
-    let paras = paragraphs();
-    assert!(paras[0].starts_with("North Korea continues to play"));
-    assert!(paras[14].starts_with("Grzegorz Kaliszuk is an economic analyst"));
     let mut stmt = db
-        .prepare("SELECT source, quote, locator FROM citations ORDER BY id")
+        .prepare(
+            "SELECT c.source, c.quote, c.locator, c.quote_document, c.quote_paragraph, \
+             substr(d.text, c.quote_start + 1, c.quote_end - c.quote_start), p.text \
+             FROM citations c LEFT JOIN documents d ON d.source = c.quote_document \
+             LEFT JOIN paragraphs p ON p.source = c.quote_document AND p.number = c.quote_paragraph \
+             ORDER BY c.id",
+        )
         .unwrap();
-    let rows: Vec<(String, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(rows.len(), 52);
-    for (source, quote, locator) in rows {
-        let n: usize = locator
-            .strip_prefix("para ")
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("locator {locator:?} is not 'para N'"));
-        assert!(
-            paras[n - 1].contains(&quote),
-            "quote of {source} not found verbatim in {locator}: {quote:?}"
+    for (source, quote, locator, document, paragraph, at, para) in rows {
+        assert_eq!(
+            document.as_deref(),
+            Some("src-nee-2017-pyongyang-russian-sentiment"),
+            "{source}: {quote}"
         );
+        assert_eq!(
+            Some(locator.clone()),
+            paragraph.map(|n| format!("para {n}"))
+        );
+        // The offsets give back the quote, which stands in its paragraph.
+        assert_eq!(at.as_deref(), Some(quote.as_str()), "{source} {locator}");
+        assert!(para.unwrap().contains(&quote), "{source} {locator}");
     }
+    let paras: Vec<String> = {
+        let mut stmt = db
+            .prepare("SELECT text FROM paragraphs ORDER BY number")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(paras.len(), 15);
+    assert!(paras[0].starts_with("North Korea continues to play"));
+    assert!(paras[14].starts_with("Grzegorz Kaliszuk is an economic analyst"));
 }
 
 #[test]

@@ -31,6 +31,7 @@ fn big(env: &Env) {
         events: 30_000,
         seed: 3,
         out: env.path("big"),
+        documents: false,
     })
     .expect("generate");
 }

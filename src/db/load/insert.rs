@@ -2,6 +2,7 @@
 //! rows arrive already checked and numbered, and duplicates of an id are reported here,
 //! where the primary key finds them.
 
+use super::documents::{Anchor, Read};
 use super::{Batch, Collector, FileInfo, InsertOutcome, Message, Row, recycle};
 use crate::db::check::{self, Finding, Layout, Parsed};
 use crate::db::csvread::Record;
@@ -54,6 +55,7 @@ pub(super) fn run(
                     }
                     recycle(batch, &back);
                 }
+                Message::Document(read) => ins.document(run_id, &read)?,
                 Message::End {
                     sha256,
                     bytes,
@@ -139,14 +141,14 @@ fn citation_sql(owner: Table) -> (String, Vec<Bind>) {
     let binds = binds
         .into_iter()
         .map(|b| match b {
-            Bind::Cell(i, _) => {
+            Bind::Cell(i, part) => {
                 let name = cited[i].name;
                 match owner
                     .columns()
                     .iter()
                     .position(|c| c.store == Store::Citation && c.name == name)
                 {
-                    Some(j) => Bind::Cell(j, Part::Text),
+                    Some(j) => Bind::Cell(j, part),
                     None if name == owner.noun() => Bind::Owner,
                     None => cited[i].default.map_or(Bind::Null, Bind::Fixed),
                 }
@@ -209,6 +211,7 @@ struct Source<'a> {
     file_id: i64,
     rowid: i64,
     citation: i64,
+    anchor: Option<&'a Anchor>,
 }
 
 impl Source<'_> {
@@ -251,10 +254,18 @@ fn bind_part(
 ) -> rusqlite::Result<()> {
     let parsed = row.parsed.get(c).copied().unwrap_or_default();
     let date = parsed.date();
+    let anchor = row.anchor;
     match part {
         Part::Text => {
             let column = &row.layout.table.columns()[c];
-            stmt.raw_bind_parameter(at, row.layout.cell(row.rec, c).or(column.default))
+            match row.layout.cell(row.rec, c).or(column.default) {
+                Some(text) => stmt.raw_bind_parameter(at, text),
+                // An empty locator is filled in from where the document has the quote.
+                None if column.computed() => {
+                    stmt.raw_bind_parameter(at, anchor.map(Anchor::locator))
+                }
+                None => stmt.raw_bind_parameter(at, rusqlite::types::Null),
+            }
         }
         Part::Start => bind_day(stmt, at, date.map(|d| d.start)),
         Part::End => bind_day(stmt, at, date.and_then(|d| d.end)),
@@ -263,6 +274,15 @@ fn bind_part(
         Part::Uncertain => stmt.raw_bind_parameter(at, date.map(|d| d.uncertain)),
         Part::Approx => stmt.raw_bind_parameter(at, date.map(|d| d.approx)),
         Part::Norm => stmt.raw_bind_parameter(at, parsed.value()),
+        Part::Document => stmt.raw_bind_parameter(at, anchor.map(|a| a.held.source.as_str())),
+        Part::Paragraph => {
+            stmt.raw_bind_parameter(at, anchor.and_then(|a| a.found.place.paragraph()))
+        }
+        Part::From => stmt.raw_bind_parameter(at, anchor.map(|a| a.found.start as i64)),
+        Part::To => stmt.raw_bind_parameter(at, anchor.map(|a| a.found.end as i64)),
+        Part::Prefix => stmt.raw_bind_parameter(at, anchor.map(Anchor::prefix)),
+        Part::Suffix => stmt.raw_bind_parameter(at, anchor.map(Anchor::suffix)),
+        Part::Computed => stmt.raw_bind_parameter(at, anchor.is_some_and(|a| a.computed)),
     }
 }
 
@@ -277,6 +297,7 @@ struct Inserter<'c> {
     conn: &'c Connection,
     file: Statement<'c>,
     file_end: Statement<'c>,
+    document: [Statement<'c>; 3],
     plans: Vec<(Table, Plan<'c>)>,
     invalid: Statement<'c>,
 }
@@ -289,12 +310,47 @@ impl<'c> Inserter<'c> {
                 "INSERT INTO load_files (run, path, tbl, encoding, sha256, bytes, rows) VALUES (?1, ?2, ?3, ?4, printf('%064d', 0), 0, 0)",
             )?,
             file_end: conn.prepare("UPDATE load_files SET sha256 = ?1, bytes = ?2, rows = ?3 WHERE id = ?4")?,
+            // A document whose source is refused as a duplicate id is not stored twice;
+            // the duplicate is reported when the source row is inserted.
+            document: [
+                conn.prepare("INSERT INTO load_files (run, path, tbl, sha256, bytes, rows, encoding) VALUES (?1, ?2, 'documents', ?3, ?4, ?5, ?6)")?,
+                conn.prepare("INSERT OR IGNORE INTO documents (source, file, text) VALUES (?1, ?2, ?3)")?,
+                conn.prepare("INSERT OR IGNORE INTO paragraphs (rowid, source, number, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?,
+            ],
             plans: Table::ALL
                 .into_iter()
                 .map(|t| Ok((t, Plan::new(conn, t)?)))
                 .collect::<rusqlite::Result<_>>()?,
             invalid: conn.prepare("INSERT OR IGNORE INTO temp.invalid_ids (tbl, id) VALUES (?1, ?2)")?,
         })
+    }
+
+    /// Stores a source's document: its file in the load history, its text, and its
+    /// paragraphs under the rowids the reader gave them.
+    fn document(&mut self, run_id: i64, read: &Read) -> Result<()> {
+        let doc = &read.held.index.doc;
+        let source = read.held.source.as_str();
+        let [file, document, paragraph] = &mut self.document;
+        file.execute(params![
+            run_id,
+            read.label,
+            read.sha256,
+            read.bytes as i64,
+            doc.paragraphs.len() as i64,
+            read.encoding.name()
+        ])?;
+        document.execute(params![source, self.conn.last_insert_rowid(), doc.text])?;
+        for (i, p) in doc.paragraphs.iter().enumerate() {
+            paragraph.execute(params![
+                read.first_rowid + i as i64,
+                source,
+                p.number,
+                p.start as i64,
+                p.end as i64,
+                p.text(doc)
+            ])?;
+        }
+        Ok(())
     }
 
     fn row(
@@ -313,6 +369,7 @@ impl<'c> Inserter<'c> {
             file_id,
             rowid: row.rowid,
             citation: row.citation,
+            anchor: row.anchor.as_ref(),
         };
         if !row.valid {
             // Remember the id of a refused row, so that rows naming it are not also

@@ -12,9 +12,12 @@
 //! the end, because indexing text costs as much as everything else together and
 //! SQLite lets only one thread write a database. Batches of records travel from the
 //! reader to both and come back to be reused, so memory stays flat however large the
-//! input. Checks that need every row (`checks`) run once the rows are in.
+//! input. Checks that need every row (`checks`) run once the rows are in. Sources'
+//! documents are read, and quotes checked against them, on the reading thread
+//! (`documents`).
 
 mod checks;
+mod documents;
 mod insert;
 mod reader;
 mod search;
@@ -216,10 +219,22 @@ pub struct TableReport {
     pub elapsed: Duration,
 }
 
+/// The documents a load read, and what its quotes came to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Quotes {
+    pub documents: u64,
+    pub paragraphs: u64,
+    /// Quotes found in a document.
+    pub verified: u64,
+    /// Quotes with no document to check them against.
+    pub unchecked: u64,
+}
+
 /// What a successful load did.
 #[derive(Clone, Debug)]
 pub struct Report {
     pub tables: Vec<TableReport>,
+    pub quotes: Quotes,
     /// What happened after the rows were in, and how long each step took.
     pub phases: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
@@ -343,6 +358,7 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
         .collect();
     Ok(Report {
         tables,
+        quotes: threads.read.quotes,
         phases,
         elapsed: started.elapsed(),
         history,
@@ -532,9 +548,10 @@ fn carry_history(conn: &Connection, previous: &Path) -> usize {
             let app: i64 = conn.query_row("PRAGMA previous.application_id", [], |r| r.get(0))?;
             let version: i64 = conn.query_row("PRAGMA previous.user_version", [], |r| r.get(0))?;
             // Version 1 archives have no encoding column: every load then read UTF-8.
+            // Version 2 had no documents, and kept its history in the same columns.
             let encoding = match version {
                 1 => "'utf-8'",
-                SCHEMA_VERSION => "encoding",
+                2 | SCHEMA_VERSION => "encoding",
                 _ => return Ok(0),
             };
             if app != APPLICATION_ID {
@@ -619,6 +636,8 @@ struct Row {
     rowid: i64,
     /// For an event or figure, the id of its inline citation.
     citation: i64,
+    /// Where the row's quote stands in its source's document, when it has one.
+    anchor: Option<documents::Anchor>,
 }
 
 struct Batch {
@@ -630,6 +649,8 @@ struct Batch {
 enum Message {
     Start(Arc<FileInfo>),
     Rows(Arc<Batch>),
+    /// A source's document, sent after the row that names it.
+    Document(Arc<documents::Read>),
     End {
         sha256: String,
         bytes: u64,
@@ -715,6 +736,7 @@ struct ReadOutcome {
     /// The tables with a file that could not be read to its end, whose ids are
     /// therefore not all known.
     unread: BTreeSet<Table>,
+    quotes: Quotes,
 }
 
 impl ReadOutcome {
@@ -791,6 +813,7 @@ fn pipeline(
         files: Vec::new(),
         problems: Collector::default(),
         unread: BTreeSet::new(),
+        quotes: Quotes::default(),
     };
     let mut reader = reader::Reader::new(sinks, returned);
     let mut read_error = None;
@@ -805,6 +828,7 @@ fn pipeline(
             }
         }
     }
+    read.quotes = reader.quotes();
     drop(reader);
     let joined = inserter
         .join()

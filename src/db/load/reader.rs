@@ -1,7 +1,12 @@
 //! The reading side of a load: opens each CSV file, maps its header, checks every
 //! row, numbers the rows, and hands batches to the inserting and indexing threads.
+//! A source's document is read with its row, and each quote is checked against its
+//! document as its row is read.
 
-use super::{BATCH, Batch, Collector, Data, FileInfo, Input, Message, Progress, ReadOutcome, Row};
+use super::documents::{Cited, Documents, Refusal};
+use super::{
+    BATCH, Batch, Collector, Data, FileInfo, Input, Message, Progress, Quotes, ReadOutcome, Row,
+};
 use crate::db::check::{self, Finding, Layout, Vocab};
 use crate::db::csvread::{self, Fatal, Record};
 use crate::db::encoding::{self, BadBytes, Decoding};
@@ -25,6 +30,7 @@ pub(super) struct Reader {
     /// number even if they are refused.
     next: i64,
     findings: Vec<Finding>,
+    documents: Documents,
 }
 
 impl Reader {
@@ -35,6 +41,18 @@ impl Reader {
             spare: Vec::new(),
             next: 1,
             findings: Vec::new(),
+            documents: Documents::default(),
+        }
+    }
+
+    /// The documents read and what the quotes came to, once every file is read.
+    pub(super) fn quotes(&self) -> Quotes {
+        let d = &self.documents;
+        Quotes {
+            documents: d.documents,
+            paragraphs: d.paragraphs,
+            verified: d.verified,
+            unchecked: d.unchecked,
         }
     }
 
@@ -182,6 +200,7 @@ impl Reader {
         let mut rows = 0u64;
         let mut reported = 0u64;
         let mut encoded = Encoded::default();
+        let cited = Cited::of(table);
         let mut batch = self.batch();
         loop {
             if batch.len == batch.rows.len() {
@@ -209,9 +228,12 @@ impl Reader {
             }
             // Bytes that are not in the file's encoding are reported once for the
             // file, after its last row; the row's other checks wait until it reads.
+            row.anchor = None;
+            let mut document = None;
             if encoded.row(&row.rec) {
                 row.valid = false;
             } else {
+                row.valid = true;
                 check::row(
                     &info.layout,
                     &row.rec,
@@ -219,12 +241,62 @@ impl Reader {
                     &mut row.parsed,
                     &mut self.findings,
                 );
-                row.valid = self.findings.is_empty();
+                if self.findings.is_empty() {
+                    if table == Table::Sources {
+                        match self.documents.source(input, &info.layout, &row.rec) {
+                            Ok(read) => document = read,
+                            Err(Refusal::Cell(f)) => self.findings.push(f),
+                            // Reported where it is in the document; the source is
+                            // refused with it, so that nothing is judged against it.
+                            Err(Refusal::Text {
+                                label,
+                                line,
+                                finding,
+                            }) => {
+                                row.valid = false;
+                                outcome.problems.push(Problem {
+                                    file: label.into(),
+                                    line,
+                                    column: finding.column,
+                                    what: finding.what,
+                                    found: finding.found,
+                                    fix: finding.fix,
+                                    order: info.order,
+                                });
+                            }
+                        }
+                    } else if let Some(cited) = cited {
+                        let explain = outcome.problems.total < super::PROBLEM_CAP;
+                        row.anchor = self.documents.quote(
+                            cited,
+                            &info.layout,
+                            &row.rec,
+                            explain,
+                            &mut self.findings,
+                        );
+                    }
+                }
+                row.valid &= self.findings.is_empty();
             }
             for f in self.findings.drain(..) {
                 outcome.problems.add(&info, row.rec.line, f);
             }
             batch.len += 1;
+            if let Some(mut read) = document {
+                // The rows so far go first, so that the paragraphs' rowids follow
+                // theirs in the order the other threads see them.
+                if !self.send(Message::Rows(Arc::new(batch))) {
+                    return Ok(false);
+                }
+                batch = self.batch();
+                read.first_rowid = self.next;
+                self.next += read.held.index.doc.paragraphs.len() as i64;
+                self.documents.sent(&read.held);
+                if !self.send(Message::Document(Arc::new(read))) {
+                    return Ok(false);
+                }
+                continue;
+            }
             if batch.len == BATCH {
                 if !self.send(Message::Rows(Arc::new(batch))) {
                     return Ok(false);

@@ -5,8 +5,9 @@
 //! a second database by a second thread, from the same batches the inserter gets, and
 //! its tables are copied into the archive at the end. The index is external-content:
 //! it stores no copy of the text, which it reads back through the `search_source`
-//! view when a snippet is asked for; rowids that are unique across the four tables
-//! (see `Row::rowid`) make that lookup an indexed one.
+//! view when a snippet is asked for; rowids that are unique across the five tables
+//! (see `Row::rowid`) make that lookup an indexed one. A document's paragraphs are
+//! indexed as they arrive, after the row of the source that names it.
 
 use super::{Batch, Message, recycle};
 use crate::db::spec::{Search, Store, Table};
@@ -90,6 +91,12 @@ pub(super) fn run(
                         }
                     }
                     recycle(batch, &back);
+                }
+                Message::Document(read) => {
+                    let doc = &read.held.index.doc;
+                    for (i, p) in doc.paragraphs.iter().enumerate() {
+                        add(read.first_rowid + i as i64, None, Some(p.text(doc)))?;
+                    }
                 }
                 Message::End { .. } => {}
             }
