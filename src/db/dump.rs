@@ -81,5 +81,14 @@ mod tests {
         );
         assert!(sql.contains("JOIN citations c"), "{sql}");
         assert!(!statement(Table::Citations).contains("JOIN citations"));
+        // A locator dossier filled in goes back out empty, as the analyst left it.
+        assert!(
+            sql.contains("CASE WHEN c.locator_computed THEN NULL ELSE c.locator END AS locator"),
+            "{sql}"
+        );
+        assert!(
+            statement(Table::Citations)
+                .contains("CASE WHEN t.locator_computed THEN NULL ELSE t.locator END AS locator")
+        );
     }
 }
