@@ -5,7 +5,9 @@ Run it through bench/run.sh. It generates archives with the project's generator,
 then for each comparison runs dossier's command and the sqlite3 shell's equivalent in
 turn (alternating, so that a noisy machine slows both alike), several times, and
 reports medians, the ratio dossier/sqlite3, and peak memory (max RSS). Load time is
-also measured at several sizes to show how cost grows.
+also measured at several sizes to show how cost grows, and with a document for every
+source against the same load without documents, to show what checking every quote
+costs.
 
 Results are printed as a Markdown table and written to bench/results.md.
 """
@@ -74,11 +76,12 @@ def run(cmd, stdout=subprocess.DEVNULL, stdin=None, cwd=None, cpu=False):
     return elapsed, int(rss)
 
 
-def generate(events, out):
+def generate(events, out, documents=False):
     if (out / "events.csv").exists():
         return
     print(f"generating {events:,} events into {out} …", file=sys.stderr)
-    subprocess.run([GENERATE, "--events", str(events), "--seed", "1", "--out", str(out)], check=True)
+    extra = ["--documents"] if documents else []
+    subprocess.run([GENERATE, "--events", str(events), "--seed", "1", "--out", str(out), *extra], check=True)
 
 
 def shell_script(data, path):
@@ -182,8 +185,10 @@ def main():
     p.add_argument("--scale-runs", type=int, default=3, help="runs per size in the scaling rows")
     p.add_argument("--data", default=os.environ.get("DOSSIER_BENCH_DATA", "/tmp/dossier-bench"), help="where generated archives are kept")
     p.add_argument("--out", default=str(ROOT / "bench" / "results.md"), help="where to write the Markdown results")
-    p.add_argument("--no-compare", action="store_true", help="only the load-scaling rows (written to bench/results-scaling.md)")
+    p.add_argument("--no-compare", action="store_true", help="no comparisons with the sqlite3 shell")
     p.add_argument("--check-only", action="store_true", help="only dossier check, on the archive of --events, loaded once and kept (written to bench/results-check.md)")
+    p.add_argument("--verify-events", type=int, help="archive size for the load with documents (default: --events)")
+    p.add_argument("--no-verify", action="store_true", help="no load with documents")
     args = p.parse_args()
 
     if shutil.which("sqlite3") is None:
@@ -210,7 +215,8 @@ def main():
         compare(args, n, data, work, ours_db, shell_db, results)
         report_check(args, check(args, ours_db, work), n)
     scaling = scale(args, data_root, work)
-    report(args, results, scaling)
+    verified = None if args.no_verify else verification(args, data_root, work)
+    report(args, results, scaling, verified)
 
 
 def compare(args, n, data, work, ours_db, shell_db, results):
@@ -406,8 +412,44 @@ def scale(args, data_root, work):
     return scaling
 
 
-def report(args, results, scaling):
-    """Writes what was measured: the comparisons to --out, the scaling rows beside it."""
+def verification(args, data_root, work):
+    """The load of an archive whose every source has a document and whose every quote is
+    checked against it, against the load of the same size without documents; the two
+    alternate, as the comparisons do."""
+    n = args.verify_events or args.events
+    plain, docs = data_root / f"events-{n}", data_root / f"events-{n}-documents"
+    generate(n, plain)
+    generate(n, docs, documents=True)
+    log = work / "load-documents.txt"
+    with_docs, without = [], []
+    for _ in range(args.runs):
+        with_docs.append(dossier_load(docs, work / "verify.db", log))
+        without.append(dossier_load(plain, work / "verify.db"))
+    (work / "verify.db").unlink(missing_ok=True)
+    lines = log.read_text().splitlines()
+    measured = {
+        "events": n,
+        "with": statistics.median(t for t, _ in with_docs),
+        "without": statistics.median(t for t, _ in without),
+        "with_mib": max(m for _, m in with_docs) / 1024,
+        "without_mib": max(m for _, m in without) / 1024,
+        "csv_with": sum(f.stat().st_size for f in docs.glob("*.csv")),
+        "csv_without": sum(f.stat().st_size for f in plain.glob("*.csv")),
+        "documents": sum(f.stat().st_size for f in (docs / "documents").glob("*.txt")),
+        "verified": next((l for l in lines if l.startswith("verified ")), ""),
+        "steps": next((l for l in lines if l.startswith("built indexes")), ""),
+    }
+    print(
+        f"load {n:,} with documents: {measured['with']:.2f} s, without: {measured['without']:.2f} s, "
+        f"ratio {measured['with'] / measured['without']:.2f}; {measured['verified']}",
+        file=sys.stderr,
+    )
+    return measured
+
+
+def report(args, results, scaling, verified=None):
+    """Writes what was measured: the comparisons to --out, the scaling rows and the load
+    with documents beside it."""
     stamp = f"Measured {time.strftime('%Y-%m-%d')} on {machine()}."
     out = Path(args.out)
     if results:
@@ -461,6 +503,22 @@ def report(args, results, scaling):
                 lines.append(f"From {s0:,} to {s1:,} events ({s1 / s0:.0f}x), load time grew {t1 / t0:.1f}x.")
         text = "\n".join(lines) + "\n"
         out.with_name(out.stem + "-scaling" + out.suffix).write_text(text)
+        print(text)
+    if verified:
+        v = verified
+        lines = [
+            stamp,
+            f"Medians of {args.runs} runs, the two loads alternating; whole-process wall time; peak memory is max RSS.",
+            "",
+            "| load | CSV | documents | time | peak memory |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            f"| {v['events']:,} events, no documents | {v['csv_without'] / 1e6:,.0f} MB | | {v['without']:.2f} s | {v['without_mib']:.0f} MiB |",
+            f"| {v['events']:,} events, a document per source, every quote checked | {v['csv_with'] / 1e6:,.0f} MB | {v['documents'] / 1e6:,.0f} MB | {v['with']:.2f} s | {v['with_mib']:.0f} MiB |",
+            "",
+            f"With documents / without: {v['with'] / v['without']:.2f}. The load said: {v['verified']}; {v['steps']}.",
+        ]
+        text = "\n".join(lines) + "\n"
+        out.with_name(out.stem + "-verification" + out.suffix).write_text(text)
         print(text)
 
 
