@@ -143,7 +143,7 @@ impl Kind {
     fn windows_1252(self) -> &'static str {
         match self {
             Kind::Csv => "which Excel's \"CSV (Comma delimited)\" writes on Windows",
-            Kind::Document => "which Notepad and Word's plain text write on Western Windows",
+            Kind::Document => "which Windows programs save as \"ANSI\"",
         }
     }
 }
