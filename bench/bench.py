@@ -421,18 +421,19 @@ def verification(args, data_root, work):
     generate(n, plain)
     generate(n, docs, documents=True)
     log = work / "load-documents.txt"
-    with_docs, without = [], []
-    for _ in range(args.runs):
-        with_docs.append(dossier_load(docs, work / "verify.db", log))
-        without.append(dossier_load(plain, work / "verify.db"))
+    (with_s, with_mib), (without_s, without_mib) = alternate(
+        lambda: dossier_load(docs, work / "verify.db", log),
+        lambda: dossier_load(plain, work / "verify.db"),
+        args.runs,
+    )
     (work / "verify.db").unlink(missing_ok=True)
     lines = log.read_text().splitlines()
     measured = {
         "events": n,
-        "with": statistics.median(t for t, _ in with_docs),
-        "without": statistics.median(t for t, _ in without),
-        "with_mib": max(m for _, m in with_docs) / 1024,
-        "without_mib": max(m for _, m in without) / 1024,
+        "with": with_s,
+        "without": without_s,
+        "with_mib": with_mib,
+        "without_mib": without_mib,
         "csv_with": sum(f.stat().st_size for f in docs.glob("*.csv")),
         "csv_without": sum(f.stat().st_size for f in plain.glob("*.csv")),
         "documents": sum(f.stat().st_size for f in (docs / "documents").glob("*.txt")),
