@@ -530,16 +530,20 @@ fn encoding_is_for_named_files_and_takes_only_known_names() {
     );
 }
 
-#[test]
-fn history_from_an_archive_without_encodings_is_kept_as_utf8() {
+/// The seed's archive, made to look like one an older or newer schema built by `sql`.
+fn seed_archive_as(sql: &str) -> Env {
     let env = Env::new();
     assert_eq!(env.run(&["load"]).code, 0);
+    let conn = rusqlite::Connection::open(env.path("dossier.db")).unwrap();
+    conn.execute_batch(sql).unwrap();
+    env
+}
+
+#[test]
+fn history_from_an_archive_without_encodings_is_kept_as_utf8() {
     // An archive as the first schema built it: no encoding column, user_version 1.
-    {
-        let conn = rusqlite::Connection::open(env.path("dossier.db")).unwrap();
-        conn.execute_batch("ALTER TABLE load_files DROP COLUMN encoding; PRAGMA user_version = 1;")
-            .unwrap();
-    }
+    let env =
+        seed_archive_as("ALTER TABLE load_files DROP COLUMN encoding; PRAGMA user_version = 1;");
     env.copy_dir(&repo().join("seed"), "seed");
     seed_saved_as(&env, "cp", "windows-1252");
     let run = env.run(&["load", "--encoding", "windows-1252", "cp"]);
@@ -557,12 +561,7 @@ fn history_from_an_archive_without_encodings_is_kept_as_utf8() {
 
 #[test]
 fn history_of_an_archive_from_an_unknown_schema_is_not_carried() {
-    let env = Env::new();
-    assert_eq!(env.run(&["load"]).code, 0);
-    {
-        let conn = rusqlite::Connection::open(env.path("dossier.db")).unwrap();
-        conn.execute_batch("PRAGMA user_version = 99;").unwrap();
-    }
+    let env = seed_archive_as("PRAGMA user_version = 99;");
     let run = env.run(&["load"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
@@ -573,5 +572,27 @@ fn history_of_an_archive_from_an_unknown_schema_is_not_carried() {
     assert_eq!(
         one::<i64>(&env.db("dossier.db"), "SELECT count(*) FROM load_runs"),
         1
+    );
+}
+
+#[test]
+fn history_from_an_archive_without_documents_is_kept() {
+    // An archive as the second schema built it: no documents, user_version 2.
+    let env =
+        seed_archive_as("DELETE FROM load_files WHERE tbl = 'documents'; PRAGMA user_version = 2;");
+    let run = env.run(&["load"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("(load 2 of this archive)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        one::<String>(
+            &env.db("dossier.db"),
+            "SELECT group_concat(run || ':' || tbl, ' ') FROM \
+             (SELECT run, tbl FROM load_files WHERE tbl IN ('sources', 'documents') ORDER BY id)"
+        ),
+        "1:sources 2:sources 2:documents"
     );
 }
