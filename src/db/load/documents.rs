@@ -166,8 +166,8 @@ impl Documents {
                 let at = layout.position_of("document");
                 let (label, bytes) =
                     read(input, path).map_err(|f| Refusal::Cell(Finding { column: at, ..f }))?;
-                let text = text(&bytes, input.encoding)
-                    .map_err(|(line, finding)| Refusal::Text {
+                let text =
+                    text(&bytes, input.encoding).map_err(|(line, finding)| Refusal::Text {
                         label: label.clone(),
                         line,
                         finding,
@@ -514,7 +514,9 @@ fn text(bytes: &[u8], enc: Encoding) -> Result<String, (u64, Finding)> {
     }
     // Where a line's first character beyond ASCII stands: (line, column).
     let place = |line_start: usize, at: usize, line: u64| {
-        let before = String::from_utf8_lossy(&out[line_start..at]).chars().count();
+        let before = String::from_utf8_lossy(&out[line_start..at])
+            .chars()
+            .count();
         (line, before + 1)
     };
     let mut bad: Option<BadBytes> = None;
@@ -549,8 +551,12 @@ fn text(bytes: &[u8], enc: Encoding) -> Result<String, (u64, Finding)> {
         ));
     }
     if let Some(b) = bad {
-        let described =
-            b.describe_as(Kind::Document, enc, beyond_ascii.is_some(), decoding.malformed());
+        let described = b.describe_as(
+            Kind::Document,
+            enc,
+            beyond_ascii.is_some(),
+            decoding.malformed(),
+        );
         return Err((b.line, finding(b.column, described)));
     }
     let text = String::from_utf8(out).unwrap_or_default();
