@@ -21,7 +21,7 @@ citations 12 1 <t>
 verified 52 of 52 quotes against 1 document (15 paragraphs)
 built indexes in <t>, checked references in <t>, built the search index in <t>, synced in <t>
 loaded 90 rows from 5 files and 1 document into dossier.db in <t> (load 1 of this archive)
-7 findings: run dossier check
+9 findings: run dossier check
 "
     );
     let db = env.db("dossier.db");
@@ -578,8 +578,10 @@ fn history_of_an_archive_from_an_unknown_schema_is_not_carried() {
 #[test]
 fn history_from_an_archive_without_documents_is_kept() {
     // An archive as the second schema built it: no documents, user_version 2.
-    let env =
-        seed_archive_as("DELETE FROM load_files WHERE tbl = 'documents'; PRAGMA user_version = 2;");
+    let env = seed_archive_as(
+        "DELETE FROM paragraphs; DELETE FROM documents; \
+             DELETE FROM load_files WHERE tbl = 'documents'; PRAGMA user_version = 2;",
+    );
     let run = env.run(&["load"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
