@@ -165,6 +165,7 @@ const BUILT_IN: &[Builtin] = &[
     Builtin::Sql(include_str!("rules/conflicting-figures.sql")),
     Builtin::Rust(&duplicates::DUPLICATE_EVENT),
     Builtin::Sql(include_str!("rules/unused.sql")),
+    Builtin::Sql(include_str!("rules/uncited-paragraph.sql")),
 ];
 
 /// Parses a rule file: a canned query's header with a `level:` line, prose that says

@@ -21,7 +21,8 @@ fn every_built_in_rule_parses_prepares_and_explains_itself() {
             "qualifier-words",
             "conflicting-figures",
             "duplicate-event",
-            "unused"
+            "unused",
+            "uncited-paragraph"
         ]
     );
     for rule in &rules.rules {

@@ -11,7 +11,7 @@ use crate::common::{Env, Run, cases, golden, repo, seeded};
 use std::path::Path;
 
 /// The number of built-in rules.
-const RULES: usize = 8;
+const RULES: usize = 9;
 
 /// What a run printed, as the expected files hold it.
 fn transcript(run: &Run) -> String {
@@ -225,7 +225,7 @@ fn unknown_or_contradictory_rule_names_are_usage_errors() {
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr,
-        "error: no rule named \"shares-exceeds-base\" — the rules are after-publication, share-amount, shares-exceed-base, number-not-in-quote, qualifier-words, conflicting-figures, duplicate-event, unused; dossier check --list describes them\n"
+        "error: no rule named \"shares-exceeds-base\" — the rules are after-publication, share-amount, shares-exceed-base, number-not-in-quote, qualifier-words, conflicting-figures, duplicate-event, unused, uncited-paragraph; dossier check --list describes them\n"
     );
     let run = env.run(&["check", "--allow", "unused", "--deny", "unused"]);
     assert_eq!(run.code, 2);
