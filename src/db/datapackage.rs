@@ -70,13 +70,50 @@ pub fn descriptor(conn: &Connection) -> rusqlite::Result<Value> {
             Value::Object(resource)
         })
         .collect();
+    let documents = documents(conn)?;
+    // A text is not a table: a package with documents is a plain data package, whose
+    // tabular resources keep their Table Schemas.
+    let profile = if documents.is_empty() {
+        "tabular-data-package"
+    } else {
+        "data-package"
+    };
+    let resources: Vec<Value> = resources.into_iter().chain(documents).collect();
     Ok(json!({
-        "profile": "tabular-data-package",
+        "profile": profile,
         "name": "dossier-archive",
         "title": "A dossier archive",
         "description": "Events, figures and sources, each fact tied to the verbatim words that support it: the CSV files dossier loads (dossier load DIR) and exports (dossier export --dir DIR).",
         "resources": resources,
     }))
+}
+
+/// A resource for each source's document, at the path its `document` column gives
+/// (where `export --dir` writes it).
+fn documents(conn: &Connection) -> rusqlite::Result<Vec<Value>> {
+    let mut stmt = conn.prepare(
+        "SELECT s.id, s.document, d.text FROM documents d JOIN sources s ON s.id = d.source \
+         WHERE s.document IS NOT NULL ORDER BY s.csv_file, s.csv_line",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let id: String = r.get(0)?;
+        let path: String = r.get(1)?;
+        let text: String = r.get(2)?;
+        let markdown = path.ends_with(".md") || path.ends_with(".markdown");
+        Ok(json!({
+            // Resource names are lower case; ids are unique, and two that differ only
+            // in case are told apart by their paths.
+            "name": format!("document-{}", id.to_lowercase()),
+            "path": path,
+            "profile": "data-resource",
+            "format": if markdown { "md" } else { "txt" },
+            "mediatype": if markdown { "text/markdown" } else { "text/plain" },
+            "encoding": "utf-8",
+            "bytes": text.len(),
+            "description": format!("the text of the source {id}, against which its quotes are checked"),
+        }))
+    })?;
+    rows.collect()
 }
 
 /// The descriptor as the file holds it: indented, with a final line end.

@@ -67,7 +67,15 @@ fn the_seed_ships_the_data_package_that_export_writes() {
         "seed/datapackage.json is not what dossier writes: re-bless it with DOSSIER_BLESS=1 cargo test --test cli ecosystem"
     );
     let package: Value = serde_json::from_str(&written).unwrap();
-    assert_eq!(package["resources"].as_array().unwrap().len(), 5);
+    // The five CSV files, then the seed's one document, as a text resource.
+    let resources = package["resources"].as_array().unwrap();
+    assert_eq!(resources.len(), 6);
+    assert_eq!(package["profile"], "data-package");
+    assert_eq!(
+        resources[5]["path"],
+        "documents/nee-2017-pyongyang-russian-sentiment.txt"
+    );
+    assert_eq!(resources[5]["mediatype"], "text/plain");
     // load reads the CSV files and leaves the package alone, in an export and in the seed.
     ok(&env, &["--db", "again.db", "load", "out"]);
     let seed = repo().join("seed");
@@ -279,7 +287,7 @@ fn duckdb_reads_every_value_of_a_parquet_export_as_sqlite_holds_it() {
     );
     let conn = env.db("dossier.db");
     let files = env.files("pq");
-    assert_eq!(files.len(), 13, "{files:?}");
+    assert_eq!(files.len(), 15, "{files:?}");
     let mut total = 0;
     let mut types = Vec::new();
     for file in &files {
