@@ -14,7 +14,8 @@ pub mod functions;
 pub mod load;
 pub mod quote;
 pub mod read;
-#[cfg(any(test, fuzzing))]
+// For the property tests (tests/cli/properties.rs) and the fuzz targets (fuzz/).
+#[doc(hidden)]
 pub mod selfcheck;
 pub mod spec;
 pub mod values;
