@@ -170,17 +170,35 @@ fn export_takes_a_table_a_view_a_query_or_a_canned_query() {
         "{}",
         run.stdout
     );
-    let run = env.run(&[
-        "export",
-        "--run",
-        "citations",
-        "-p",
-        "id=fig-prk-trade-total",
-        "--format",
-        "tsv",
-        "--no-header",
-    ]);
-    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    // A canned query with its parameter, as TSV without a header: the cells the CSV
+    // export of the same rows holds, split by tabs.
+    let citations = |format: &str| {
+        let run = env.run(&[
+            "export",
+            "--run",
+            "citations",
+            "-p",
+            "id=fig-prk-trade-total",
+            "--format",
+            format,
+            "--no-header",
+        ]);
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{format}");
+        run.stdout
+    };
+    let tsv: Vec<Vec<String>> = citations("tsv")
+        .lines()
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect();
+    let csv: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(citations("csv").as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert_eq!(tsv, csv);
+    assert_eq!((tsv.len(), tsv[0].len()), (1, 6), "{tsv:?}");
+    assert_eq!(tsv[0][0], "fig-prk-trade-total");
     let run = env.run(&["export", "EVENTS", "-o", "events.csv"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let db = env.db("dossier.db");
@@ -190,6 +208,58 @@ fn export_takes_a_table_a_view_a_query_or_a_canned_query() {
         r.records().count() as i64,
         one::<i64>(&db, "SELECT count(*) FROM events")
     );
+}
+
+#[test]
+fn export_writes_each_row_format_as_asked() {
+    let env = seeded();
+    // Cells that each format writes its own way: a comma, a tab, a pipe, a backslash,
+    // integers, reals and NULL.
+    let query = "SELECT 'a,b' AS t, 'x' || char(9) || 'y' AS u, 7 AS n, 2.5 AS x, NULL AS z \
+                 UNION ALL SELECT 'p|q', 'back\\slash', -1, 0.1, 'w'";
+    let cases: [(&str, &str); 6] = [
+        (
+            "csv",
+            "t,u,n,x,z\n\"a,b\",x\ty,7,2.5,\np|q,back\\slash,-1,0.1,w\n",
+        ),
+        (
+            "tsv",
+            "t\tu\tn\tx\tz\na,b\tx\\ty\t7\t2.5\t\np|q\tback\\\\slash\t-1\t0.1\tw\n",
+        ),
+        (
+            "json",
+            "[\n{\"t\": \"a,b\", \"u\": \"x\\ty\", \"n\": 7, \"x\": 2.5, \"z\": null},\n\
+             {\"t\": \"p|q\", \"u\": \"back\\\\slash\", \"n\": -1, \"x\": 0.1, \"z\": \"w\"}\n]\n",
+        ),
+        (
+            "ndjson",
+            "{\"t\": \"a,b\", \"u\": \"x\\ty\", \"n\": 7, \"x\": 2.5, \"z\": null}\n\
+             {\"t\": \"p|q\", \"u\": \"back\\\\slash\", \"n\": -1, \"x\": 0.1, \"z\": \"w\"}\n",
+        ),
+        (
+            "markdown",
+            "| t | u | n | x | z |\n| --- | --- | --- | --- | --- |\n| a,b | x\ty | 7 | 2.5 |  |\n\
+             | p\\|q | back\\\\slash | -1 | 0.1 | w |\n",
+        ),
+        (
+            "table",
+            "t    u            n    x  z\n---  ----------  --  ---  -\na,b  x y          7  2.5\n\
+             p|q  back\\slash  -1  0.1  w\n",
+        ),
+    ];
+    for (format, expected) in cases {
+        let run = env.run(&["export", "--query", query, "--format", format]);
+        assert_eq!(
+            (run.code, run.stdout.as_str(), run.stderr.as_str()),
+            (0, expected, ""),
+            "--format {format}"
+        );
+        // The same bytes into a file.
+        let file = format!("out.{format}");
+        let run = env.run(&["export", "--query", query, "--format", format, "-o", &file]);
+        assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+        assert_eq!(std::fs::read_to_string(env.path(&file)).unwrap(), expected);
+    }
 }
 
 #[test]
