@@ -4,16 +4,24 @@
 use crate::archive;
 use crate::common::{Env, seeded};
 use nix::sys::wait::WaitStatus;
+use regex::Regex;
 
-/// Runs dossier on a pseudo-terminal and returns everything it wrote there, and its
-/// exit code.
-fn at_terminal(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> (String, i32) {
+/// The command that runs dossier at a terminal, as a person would.
+fn dossier_at_terminal(env: &Env, args: &[&str]) -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("dossier"));
     cmd.current_dir(env.dir.path())
         .args(args)
         .env_remove("DOSSIER_DB")
+        .env_remove("DOSSIER_LOAD_PAUSE")
         .env_remove("NO_COLOR")
         .env("TERM", "xterm");
+    cmd
+}
+
+/// Runs dossier on a pseudo-terminal and returns everything it wrote there, and its
+/// exit code.
+fn at_terminal(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> (String, i32) {
+    let mut cmd = dossier_at_terminal(env, args);
     for (k, v) in vars {
         cmd.env(k, v);
     }
@@ -40,19 +48,69 @@ fn big(env: &Env) {
 fn a_load_at_a_terminal_shows_progress_and_a_script_sees_none() {
     let env = Env::new();
     big(&env);
-    let (text, code) = at_terminal(&env, &["load", "big"], &[]);
-    assert_eq!(code, 0, "{text}");
-    assert!(text.contains("reading ["), "no progress bar in {text:?}");
+    // The load waits at a step until Enter is pressed, so that the step is on screen
+    // for as long as the test needs to see it, whatever the machine's speed.
+    let mut cmd = dossier_at_terminal(&env, &["load", "big"]);
+    cmd.env("DOSSIER_LOAD_PAUSE", "building indexes");
+    let mut p = rexpect::session::spawn_command(cmd, Some(120_000)).expect("start dossier");
+    let before = p.exp_string("(DOSSIER_LOAD_PAUSE)").expect("the pause");
     assert!(
-        text.contains("building indexes") || text.contains("loaded "),
-        "{text:?}"
+        Regex::new(r"reading \[[=> ]{32}\] [0-9.]+ [KMG]i?B/[0-9.]+ [KMG]i?B")
+            .unwrap()
+            .is_match(&before),
+        "no progress bar in {before:?}"
     );
-    assert!(text.contains("into dossier.db"), "{text:?}");
+    // The pause's notice names the step once; the spinner then redraws it.
+    p.exp_string("building indexes")
+        .expect("the step beside its spinner");
+    p.send_line("").expect("go on");
+    let rest = p.exp_eof().expect("dossier ends");
+    match p.process().wait().expect("exit status") {
+        WaitStatus::Exited(_, code) => assert_eq!(code, 0, "{rest}"),
+        other => panic!("dossier did not exit normally: {other:?}"),
+    }
+    assert!(rest.contains("into dossier.db"), "{rest:?}");
     // The same load into a pipe prints the summary and nothing on standard error.
     let run = env.run(&["load", "big", "--db", "piped.db"]);
     assert_eq!(run.code, 0);
     assert_eq!(run.stderr, "");
     assert!(!run.stdout.contains('['), "{}", run.stdout);
+}
+
+#[test]
+fn an_export_at_a_terminal_counts_its_rows_and_a_script_sees_none() {
+    let env = Env::new();
+    big(&env);
+    assert_eq!(env.run(&["load", "big"]).code, 0);
+    // A table's rows are counted first, so its bar has an end.
+    let (text, code) = at_terminal(&env, &["export", "events", "-o", "events.csv"], &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        Regex::new(r"exporting \[[=> ]{32}\] [0-9,]+/30,000 rows")
+            .unwrap()
+            .is_match(&text),
+        "no progress bar in {text:?}"
+    );
+    // A query's rows are not known before they are read: they are counted as they go.
+    let query = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3000000) \
+                 SELECT n FROM r";
+    let (text, code) = at_terminal(&env, &["export", "--query", query, "-o", "n.csv"], &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        Regex::new(r"exporting [0-9,]+ rows")
+            .unwrap()
+            .is_match(&text),
+        "no row count in {text:?}"
+    );
+    // Into a pipe, or with --quiet, nothing but the rows.
+    let run = env.run(&["export", "--query", query, "-o", "piped.csv"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", "")
+    );
+    let (text, code) = at_terminal(&env, &["-q", "export", "events", "-o", "quiet.csv"], &[]);
+    assert_eq!((code, text.as_str()), (0, ""));
+    assert_eq!(env.bytes("quiet.csv"), env.bytes("events.csv"));
 }
 
 #[test]
