@@ -181,6 +181,24 @@ pub fn layout(table: Table, header: &Record) -> Result<Layout, Vec<Finding>> {
                 let near = columns
                     .iter()
                     .find(|c| c.name == name.trim().to_lowercase().replace(' ', "_"));
+                // `Title` beside `title`: renaming it as for a lone column would only
+                // make the same column twice.
+                if let Some(c) = near
+                    && let Some(other) = (0..header.width()).find(|&j| header.get(j) == c.name)
+                {
+                    problems.push(finding(
+                        at,
+                        "column appears twice",
+                        format!(
+                            "{}, which column {} already names as {}",
+                            quoted(name),
+                            other + 1,
+                            c.name
+                        ),
+                        "delete one of the two columns",
+                    ));
+                    continue;
+                }
                 let fix = match near {
                     _ if name.contains('\t') => {
                         "the header is tab-separated; dossier reads comma- or \
@@ -950,6 +968,19 @@ mod tests {
             check(Table::Actors, "id,name,id\n"),
             vec![
                 "3: column appears twice (\"id\" again; first at column 1) — delete one of the two columns"
+            ]
+        );
+        // The same name but for case or spaces: the one column twice, not a misspelling.
+        assert_eq!(
+            check(Table::Actors, "ID,name,id\n"),
+            vec![
+                "1: column appears twice (\"ID\", which column 3 already names as id) — delete one of the two columns"
+            ]
+        );
+        assert_eq!(
+            check(Table::Actors, "id,name,name \n"),
+            vec![
+                "3: column appears twice (\"name \", which column 2 already names as name) — delete one of the two columns"
             ]
         );
         assert_eq!(

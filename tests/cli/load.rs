@@ -211,26 +211,92 @@ fn a_second_folder_loads_beside_the_seed() {
 }
 
 #[test]
+fn every_date_form_loads_with_the_bounds_the_readme_gives() {
+    let env = Env::new();
+    env.write("x/sources.csv", "id,kind,title\ns1,article,An article\n");
+    // Each form of README's Dates section, and each qualifier.
+    let dates = [
+        ("1961-07-06", "1961-07-06|1961-07-06|day|point|0|0"),
+        ("2016-02-29", "2016-02-29|2016-02-29|day|point|0|0"),
+        ("2015-06", "2015-06-01|2015-06-30|month|point|0|0"),
+        ("2014", "2014-01-01|2014-12-31|year|point|0|0"),
+        ("196X", "1960-01-01|1969-12-31|decade|point|0|0"),
+        ("2004-06/2006", "2004-06-01|2006-12-31|month|span|0|0"),
+        ("1961/..", "1961-01-01||year|span|0|0"),
+        ("1985/", "1985-01-01||year|span|0|0"),
+        ("[2014..2015]", "2014-01-01|2015-12-31|year|between|0|0"),
+        ("2014?", "2014-01-01|2014-12-31|year|point|1|0"),
+        ("2014~", "2014-01-01|2014-12-31|year|point|0|1"),
+        ("2015-06%", "2015-06-01|2015-06-30|month|point|1|1"),
+    ];
+    let mut csv = String::from("id,date,title,source,quote,locator\n");
+    for (i, (date, _)) in dates.iter().enumerate() {
+        csv.push_str(&format!("e{i:02},{date},T,s1,q,para 1\n"));
+    }
+    env.write("x/events.csv", csv);
+    let run = env.run(&["load", "x"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let db = env.db("dossier.db");
+    let mut stmt = db
+        .prepare(
+            "SELECT date, concat_ws('|', date_start, coalesce(date_end, ''), date_precision, \
+             date_kind, date_uncertain, date_approx) FROM events ORDER BY id",
+        )
+        .unwrap();
+    let stored: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let expected: Vec<(String, String)> = dates
+        .iter()
+        .map(|(d, b)| (d.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(stored, expected);
+}
+
+#[test]
 fn dry_run_checks_everything_and_writes_nothing() {
     let env = Env::new();
     env.copy_dir(&repo().join("seed"), "seed");
-    let run = env.run(&["load", "--dry-run", "seed"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    // A dry run builds its scratch archive in the system's temporary folder: point
+    // that at a folder of the test's own, to see that nothing is left there either.
+    std::fs::create_dir(env.path("tmp")).unwrap();
+    let dry_run = |env: &Env| {
+        let out = env
+            .cmd()
+            .env("TMPDIR", env.path("tmp"))
+            .args(["load", "--dry-run", "seed"])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = dry_run(&env);
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(
-        without_times(&run.stdout)
+        without_times(&stdout)
             .ends_with("checked 90 rows in 5 files and 1 document in <t>: no problems found; nothing was written (--dry-run)\n"),
-        "{}",
-        run.stdout
+        "{stdout}"
     );
-    assert_eq!(env.files(""), vec!["seed"]);
-    // Over an existing archive, too.
+    assert_eq!(env.files(""), vec!["seed", "tmp"]);
+    assert_eq!(env.files("tmp"), Vec::<String>::new());
+    // Over an existing archive, too, and when the check fails.
     assert_eq!(env.run(&["load"]).code, 0);
     let before = env.bytes("dossier.db");
     env.write("seed/actors.csv", "id,name\nPRK,North Korea\n");
-    let run = env.run(&["load", "--dry-run", "seed"]);
-    assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("unknown actor"), "{}", run.stderr);
+    let (code, _, stderr) = dry_run(&env);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("unknown actor"), "{stderr}");
     assert_eq!(env.bytes("dossier.db"), before);
+    assert_eq!(
+        env.files(""),
+        vec!["dossier.db", "dossier.db.lock", "seed", "tmp"]
+    );
+    assert_eq!(env.files("tmp"), Vec::<String>::new());
 }
 
 #[test]
