@@ -35,6 +35,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    fn of(out: &std::process::Output) -> Self {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 impl Env {
     pub fn new() -> Self {
         Env {
@@ -68,11 +78,25 @@ impl Env {
             .args(args)
             .output()
             .expect("run dossier");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::of(&out)
+    }
+
+    /// Runs dossier as `run` does, but kills it and fails the test if it is still
+    /// running after `limit`: for tests of dossier's own limits (time, memory), which
+    /// would otherwise hang or exhaust the machine when a limit breaks.
+    pub fn run_within(&self, limit: std::time::Duration, args: &[&str]) -> Run {
+        let started = std::time::Instant::now();
+        let out = self
+            .cmd()
+            .args(args)
+            .timeout(limit)
+            .output()
+            .expect("run dossier");
+        assert!(
+            out.status.code().is_some() || started.elapsed() < limit,
+            "dossier {args:?} was still running after {limit:?} and was killed"
+        );
+        Run::of(&out)
     }
 
     pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
@@ -134,11 +158,28 @@ pub fn without_times(s: &str) -> String {
         .into_owned()
 }
 
-/// Compares `actual` with tests/golden/NAME, or rewrites the file when DOSSIER_BLESS
-/// is set (then read the diff before committing).
+/// Whether to rewrite expected output rather than compare with it: DOSSIER_BLESS=1.
+/// Unset, empty or 0 compares; any other value is refused, so that a typo cannot
+/// rewrite every golden file unseen.
+pub fn blessing() -> bool {
+    blessing_from(std::env::var_os("DOSSIER_BLESS").as_deref())
+}
+
+fn blessing_from(value: Option<&std::ffi::OsStr>) -> bool {
+    match value.map(|v| v.to_str()) {
+        None | Some(Some("" | "0")) => false,
+        Some(Some("1")) => true,
+        Some(other) => panic!(
+            "DOSSIER_BLESS is 1 (rewrite the expected output) or 0 (compare with it), not {other:?}"
+        ),
+    }
+}
+
+/// Compares `actual` with tests/golden/NAME, or rewrites the file when DOSSIER_BLESS=1
+/// (then read the diff before committing).
 pub fn golden(name: &str, actual: &str) {
     let path = repo().join("tests/golden").join(name);
-    if std::env::var_os("DOSSIER_BLESS").is_some() {
+    if blessing() {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(&path, actual).expect("write golden");
         return;
@@ -279,5 +320,16 @@ mod tests {
             message.contains("duckdb is not on PATH, and DOSSIER_REQUIRE_TOOLS=1"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn only_dossier_bless_1_rewrites_expected_output() {
+        use std::ffi::OsStr;
+        assert!(!blessing_from(None));
+        assert!(!blessing_from(Some(OsStr::new(""))));
+        assert!(!blessing_from(Some(OsStr::new("0"))));
+        assert!(blessing_from(Some(OsStr::new("1"))));
+        let refused = std::panic::catch_unwind(|| blessing_from(Some(OsStr::new("yes"))));
+        assert!(refused.is_err(), "DOSSIER_BLESS=yes must be refused");
     }
 }

@@ -8,12 +8,19 @@
 use crate::archive;
 use crate::common::{Env, one, seeded};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 const EVENTS: u64 = 200_000;
+
+/// How long a load or a query here may take to reach a step or to end, on a busy
+/// machine, before the test kills it and fails: a pause, lock or reader that broke
+/// fails the test rather than hanging it.
+const PATIENCE: Duration = Duration::from_secs(600);
 
 /// The generated input every test here loads: made once per build folder and kept
 /// (target/tmp), since making it takes about as long as loading it.
@@ -51,7 +58,42 @@ fn dossier(env: &Env) -> Command {
 /// A `dossier load` of the generated archive, running in the background.
 struct Loading {
     child: Child,
-    stderr: BufReader<ChildStderr>,
+    /// Its standard error, line by line, read on a thread of its own so that waiting
+    /// for a line can give up.
+    stderr: Receiver<String>,
+}
+
+/// Waits for `child` to end, for at most `PATIENCE`; kills it and fails the test
+/// after that. Its standard output and error are read meanwhile, if they are piped.
+fn wait_within(mut child: Child, what: &str) -> Output {
+    let read = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = read(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = read(child.stderr.take().map(|p| Box::new(p) as _));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        if started.elapsed() > PATIENCE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} was still running after {PATIENCE:?} and was killed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().expect("read stdout"),
+        stderr: stderr.join().expect("read stderr"),
+    }
 }
 
 impl Loading {
@@ -68,7 +110,15 @@ impl Loading {
             cmd.env("DOSSIER_LOAD_PAUSE", at);
         }
         let mut child = cmd.spawn().expect("start dossier load");
-        let stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let pipe = BufReader::new(child.stderr.take().expect("stderr"));
+        let (lines, stderr) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in pipe.lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
         Loading { child, stderr }
     }
 
@@ -77,17 +127,27 @@ impl Loading {
         let expected =
             format!("dossier: load paused at {at} (DOSSIER_LOAD_PAUSE) — press Enter to go on");
         let mut said = String::new();
+        let started = Instant::now();
         loop {
-            let mut line = String::new();
-            let n = self.stderr.read_line(&mut line).expect("read stderr");
-            if n == 0 {
-                let status = self.child.wait().expect("wait");
-                panic!("the load ended ({status}) before pausing at {at}: {said}");
+            match self
+                .stderr
+                .recv_timeout(PATIENCE.saturating_sub(started.elapsed()))
+            {
+                Ok(line) if line == expected => return,
+                Ok(line) => {
+                    said.push_str(&line);
+                    said.push('\n');
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    let status = self.child.wait().expect("wait");
+                    panic!("the load ended ({status}) before pausing at {at}: {said}");
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
+                    panic!("the load did not pause at {at} within {PATIENCE:?}: {said}");
+                }
             }
-            if line.trim_end() == expected {
-                return;
-            }
-            said.push_str(&line);
         }
     }
 
@@ -107,10 +167,9 @@ impl Loading {
     /// Waits for the load to end; its exit code and what it wrote on standard error.
     fn finish(mut self) -> (i32, String) {
         drop(self.child.stdin.take());
-        let mut rest = String::new();
-        std::io::Read::read_to_string(&mut self.stderr, &mut rest).expect("read stderr");
-        let out = self.child.wait_with_output().expect("wait");
-        (out.status.code().unwrap_or(-1), rest)
+        let out = wait_within(self.child, "the load");
+        let rest: Vec<String> = self.stderr.into_iter().collect();
+        (out.status.code().unwrap_or(-1), rest.join("\n"))
     }
 }
 
@@ -192,10 +251,14 @@ fn queries_during_a_load_see_the_old_archive_or_the_new_one_never_a_mix() {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut code = None;
     // Query without pause until the load has ended, then once more.
+    let started = Instant::now();
     while code.is_none() {
         if let Some(l) = load.as_mut()
             && l.child.try_wait().expect("try_wait").is_some()
         {
+            code = Some(load.take().expect("load").finish().0);
+        } else if started.elapsed() > PATIENCE {
+            // Waits once more as long, then kills the load and fails.
             code = Some(load.take().expect("load").finish().0);
         }
         let run = env.run(&["sql", COUNTS, "--format", "csv", "--no-header"]);
@@ -267,12 +330,18 @@ fn a_query_running_across_the_rename_reads_the_old_archive_whole_and_a_second_lo
         .spawn()
         .expect("start the query");
     let archive = env.path("dossier.db").canonicalize().expect("path");
+    let started = Instant::now();
     while !has_open(reader.id(), &archive) {
         assert!(
             reader.try_wait().expect("try_wait").is_none(),
             "the query ended before it was seen reading"
         );
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        if started.elapsed() > PATIENCE {
+            let _ = reader.kill();
+            let _ = reader.wait();
+            panic!("the query did not open the archive within {PATIENCE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
     load.resume();
     let (code, stderr) = load.finish();
@@ -281,7 +350,7 @@ fn a_query_running_across_the_rename_reads_the_old_archive_whole_and_a_second_lo
         reader.try_wait().expect("try_wait").is_none(),
         "the query was meant to be still running when the archive was replaced"
     );
-    let out = reader.wait_with_output().expect("wait for the query");
+    let out = wait_within(reader, "the query");
     assert_eq!(
         (
             out.status.code(),

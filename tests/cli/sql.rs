@@ -1,13 +1,16 @@
 //! `dossier sql`: read-only ad-hoc SQL, its refusals, parameters and time limit.
 
 use crate::common::seeded;
+use std::time::Duration;
 
-#[test]
-fn every_kind_of_write_is_refused_and_the_archive_untouched() {
-    let env = seeded();
-    let before = env.bytes("dossier.db");
+/// How long a query that dossier should stop itself may run before the test kills it.
+const KILL_AFTER: Duration = Duration::from_secs(60);
+
+/// Every kind of statement that would write, and the message that refuses it: both
+/// `sql` and its interactive shell must refuse each.
+pub fn refused_writes() -> Vec<(&'static str, String)> {
     let change = "sql only reads — to change the archive, edit the CSV files and run dossier load";
-    let cases: Vec<(&str, String)> = vec![
+    vec![
         ("INSERT INTO actors (id, name, csv_file, csv_line) VALUES ('X', 'x', 1, 1)", format!("INSERT into actors is refused: {change}")),
         ("UPDATE events SET title = 'x'", format!("UPDATE of events is refused: {change}")),
         ("DELETE FROM citations", format!("DELETE from citations is refused: {change}")),
@@ -20,8 +23,14 @@ fn every_kind_of_write_is_refused_and_the_archive_untouched() {
         ("SELECT load_extension('/tmp/evil.so')", "load_extension is refused: sql cannot load extensions".into()),
         ("BEGIN", "transactions are refused: sql only reads, so it needs none".into()),
         ("VACUUM INTO 'copy.db'", "this statement would write, and sql only reads — to change the archive, edit the CSV files and run dossier load".into()),
-    ];
-    for (sql, message) in &cases {
+    ]
+}
+
+#[test]
+fn every_kind_of_write_is_refused_and_the_archive_untouched() {
+    let env = seeded();
+    let before = env.bytes("dossier.db");
+    for (sql, message) in &refused_writes() {
         let run = env.run(&["sql", sql]);
         assert_eq!(
             (run.code, run.stderr.clone()),
@@ -66,7 +75,7 @@ fn a_runaway_query_is_stopped_by_the_time_limit() {
     let heavy = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) \
                  SELECT sum(length(hex(randomblob(1000000)))) FROM r";
     for sql in [endless, heavy] {
-        let run = env.run(&["sql", sql, "--timeout", "0.5"]);
+        let run = env.run_within(KILL_AFTER, &["sql", sql, "--timeout", "0.5"]);
         assert_eq!(run.code, 1, "{sql}");
         // dossier's own clock, from the statement's start to its stop. It never stops
         // a query before its limit; how soon after is a matter of speed, which a
@@ -94,7 +103,10 @@ fn a_query_that_needs_unbounded_memory_is_stopped_cleanly() {
     // machine runs out of memory (or SQLite's 1 GB string limit, after using more).
     let sql = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) \
                SELECT length(group_concat(hex(randomblob(1000000)))) FROM r";
-    let run = env.run(&["sql", sql, "--memory-limit", "64", "--timeout", "0"]);
+    let run = env.run_within(
+        KILL_AFTER,
+        &["sql", sql, "--memory-limit", "64", "--timeout", "0"],
+    );
     assert_eq!(
         (run.code, run.stdout.as_str(), run.stderr.as_str()),
         (
@@ -104,16 +116,19 @@ fn a_query_that_needs_unbounded_memory_is_stopped_cleanly() {
         )
     );
     // A sort bigger than the limit still works: SQLite spills it to temporary files.
-    let run = env.run(&[
-        "sql",
-        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 300000) \
+    let run = env.run_within(
+        KILL_AFTER,
+        &[
+            "sql",
+            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 300000) \
          SELECT count(*) FROM (SELECT hex(randomblob(100)) AS h FROM r ORDER BY h)",
-        "--memory-limit",
-        "16",
-        "--format",
-        "csv",
-        "--no-header",
-    ]);
+            "--memory-limit",
+            "16",
+            "--format",
+            "csv",
+            "--no-header",
+        ],
+    );
     assert_eq!(
         (run.code, run.stdout.as_str()),
         (0, "300000\n"),
