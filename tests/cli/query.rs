@@ -7,13 +7,14 @@ use crate::common::{Env, golden, seeded, without_timestamps};
 const CASES: &[(&str, &[&str])] = &[
     ("timeline.txt", &["timeline"]),
     ("timeline.csv", &["timeline", "--format", "csv"]),
+    // 2014/2015 overlaps 2015–2016 without being inside it.
     (
-        "timeline-2014-2016.txt",
-        &["timeline", "--from", "2014", "--to", "2016"],
+        "timeline-2015-2016.txt",
+        &["timeline", "--from", "2015", "--to", "2016"],
     ),
     (
-        "timeline-within-2014-2016.txt",
-        &["timeline", "--from", "2014", "--to", "2016", "--within"],
+        "timeline-within-2015-2016.txt",
+        &["timeline", "--from", "2015", "--to", "2016", "--within"],
     ),
     (
         "timeline-actors.json",
@@ -120,6 +121,21 @@ fn every_built_in_command_matches_its_golden_output() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    // A golden file of a flag must differ from that of the same command without it,
+    // or it could not tell the flag from its absence.
+    for (name, args) in CASES {
+        let without: Vec<&str> = args.iter().copied().filter(|a| *a != "--within").collect();
+        if without.len() == args.len() {
+            continue;
+        }
+        let (twin, _) = CASES
+            .iter()
+            .find(|(_, a)| *a == without.as_slice())
+            .unwrap_or_else(|| panic!("{name}: no case without --within"));
+        let read =
+            |n: &str| std::fs::read(crate::common::repo().join("tests/golden").join(n)).unwrap();
+        assert_ne!(read(name), read(twin), "{name} is the same as {twin}");
+    }
 }
 
 #[test]
@@ -403,6 +419,35 @@ fn output_files_appear_whole() {
         "{:?}",
         env.files("")
     );
+    // Nor does one that fails after megabytes of rows have gone out, and a file
+    // already there stays as it was.
+    let fails_late = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 200000) \
+                      SELECT n, CASE WHEN n < 200000 THEN 'row ' || n ELSE json('not json') END AS x FROM r";
+    env.write("out.csv", "what was there\n");
+    for args in [
+        &["sql", fails_late, "--format", "csv", "-o", "out.csv"][..],
+        &["export", "--query", fails_late, "-o", "out.csv"],
+    ] {
+        let run = env.run(args);
+        assert_eq!(
+            (run.code, run.stdout.as_str(), run.stderr.as_str()),
+            (1, "", "error: malformed JSON\n"),
+            "{args:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(env.path("out.csv")).unwrap(),
+            "what was there\n",
+            "{args:?}"
+        );
+        assert_eq!(
+            env.files("")
+                .into_iter()
+                .filter(|f| f.starts_with("out.csv"))
+                .collect::<Vec<_>>(),
+            ["out.csv"],
+            "{args:?}"
+        );
+    }
 }
 
 /// The ids a timeline lists, in order.
