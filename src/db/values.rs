@@ -413,6 +413,15 @@ mod properties {
         }
 
         #[test]
+        fn well_formed_values_are_accepted_and_keep_the_promises(
+            s in "-?(0|[1-9][0-9]{0,9})(\\.[0-9]{1,5})?( (thousand|million|billion|trillion))?"
+        ) {
+            let negative_zero = s.starts_with('-') && !s.bytes().any(|b| (b'1'..=b'9').contains(&b));
+            prop_assert_eq!(parse(&s).is_ok(), !negative_zero, "{}", s);
+            crate::db::selfcheck::value(&s);
+        }
+
+        #[test]
         fn plain_numbers_print_back_to_the_same_value(int in 0u64..1_000_000_000, frac in proptest::option::of("[0-9]{1,5}"), negative in any::<bool>()) {
             let text = match &frac {
                 Some(f) => format!("{}{int}.{f}", if negative { "-" } else { "" }),
