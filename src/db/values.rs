@@ -350,6 +350,29 @@ mod tests {
             hint("€3"),
             "put the currency in the unit column (EUR) and write 3"
         );
+        // Each sign names its own currency.
+        for (sign, code) in [
+            ('£', "GBP"),
+            ('¥', "JPY or CNY"),
+            ('₽', "RUB"),
+            ('₩', "KRW or KPW"),
+        ] {
+            assert_eq!(
+                hint(&format!("{sign}3 million")),
+                format!("put the currency in the unit column ({code}) and write 3 million")
+            );
+        }
+        // A comma: a decimal comma, a guess dossier will not make, or separators.
+        assert_eq!(hint("1,5"), "use a point as decimal mark: 1.5");
+        assert_eq!(
+            hint("1,500"),
+            "dossier does not guess: write 1500 if the comma separates thousands, or 1.500 if it is a decimal comma"
+        );
+        assert_eq!(hint("1,234.5"), "remove the thousands separators: 1234.5");
+        assert_eq!(
+            hint("1,234,567"),
+            "remove the thousands separators: 1234567"
+        );
         assert_eq!(hint("91%"), "put percent in the unit column and write 91");
         assert_eq!(hint(".5"), "write a 0 before it: 0.5");
         assert_eq!(hint("-.5"), "write a 0 before it: -0.5");
