@@ -621,6 +621,19 @@ mod tests {
     }
 
     #[test]
+    fn a_qualifier_on_either_side_of_a_between_date_marks_the_whole() {
+        let flags = |s: &str| {
+            let d = parse(s).unwrap();
+            (d.uncertain, d.approx)
+        };
+        assert_eq!(flags("[2014..2015]"), (false, false));
+        assert_eq!(flags("[2014?..2015]"), (true, false));
+        assert_eq!(flags("[2014..2015?]"), (true, false));
+        assert_eq!(flags("[2014~..2015]"), (false, true));
+        assert_eq!(flags("[2014..2015~]"), (false, true));
+    }
+
+    #[test]
     fn single_dates_have_their_full_range() {
         assert_eq!(
             bounds("1961-07-06"),
@@ -831,6 +844,18 @@ mod tests {
         assert!(err("[2014..2015").problem.contains("not closed"));
         assert!(err("[..2015]").problem.contains("open end"));
         assert!(err("[2014,2015]").problem.contains("two dates"));
+        // A second range or a list on either side is one message, not a bad side.
+        for set in [
+            "[2014..2015..2016]",
+            "[2014,2015..2016]",
+            "[2014..2015,2016]",
+        ] {
+            assert_eq!(
+                err(set).problem,
+                "only one range is allowed inside [..]",
+                "{set}"
+            );
+        }
         assert!(err("2014/2015/2016").problem.contains("exactly one /"));
         assert!(err("June 2017").problem.contains("four digits"));
         assert!(err("2017-06-23-01").problem.contains("three parts"));
