@@ -52,7 +52,7 @@ fn fires(case: &Path) -> Result<(), String> {
     }
     let run = check_in(&env, case, &["--rule", &rule]);
     let expected_path = case.join("fires/expected.txt");
-    if std::env::var_os("DOSSIER_BLESS").is_some() {
+    if crate::common::blessing() {
         std::fs::write(&expected_path, transcript(&run)).unwrap();
     }
     let expected = std::fs::read_to_string(&expected_path)

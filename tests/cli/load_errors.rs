@@ -72,7 +72,8 @@ fn every_bad_input_is_refused_with_its_location_and_the_archive_untouched() {
 fn every_message_has_file_line_column_and_a_fix() {
     let root = repo().join("tests/fixtures/bad");
     // Lines and columns count from 1; a problem in a document points into it.
-    let re = regex::Regex::new(r"^[^:\n]+\.(csv|txt|md):[1-9]\d*:[1-9]\d*: .+ \(found .+\) — .+$").unwrap();
+    let re = regex::Regex::new(r"^[^:\n]+\.(csv|txt|md):[1-9]\d*:[1-9]\d*: .+ \(found .+\) — .+$")
+        .unwrap();
     for entry in std::fs::read_dir(&root).unwrap() {
         let case = entry.unwrap().path();
         let Ok(text) = std::fs::read_to_string(case.join("expected.txt")) else {
