@@ -197,7 +197,7 @@ fn export_takes_a_table_a_view_a_query_or_a_canned_query() {
         .map(|r| r.unwrap().iter().map(String::from).collect())
         .collect();
     assert_eq!(tsv, csv);
-    assert_eq!((tsv.len(), tsv[0].len()), (1, 6), "{tsv:?}");
+    assert_eq!((tsv.len(), tsv[0].len()), (1, 8), "{tsv:?}");
     assert_eq!(tsv[0][0], "fig-prk-trade-total");
     let run = env.run(&["export", "EVENTS", "-o", "events.csv"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
