@@ -88,29 +88,30 @@ pub fn descriptor(conn: &Connection) -> rusqlite::Result<Value> {
     }))
 }
 
-/// A resource for each source's document, at the path its `document` column gives
-/// (where `export --dir` writes it).
+/// A resource for each document file, at the path the `document` column gives (where
+/// `export --dir` writes it). Sources that share a file share its resource, as
+/// `export --dir` writes the file once.
 fn documents(conn: &Connection) -> rusqlite::Result<Vec<Value>> {
     let mut stmt = conn.prepare(
-        "SELECT s.id, s.document, d.text FROM documents d JOIN sources s ON s.id = d.source \
-         WHERE s.document IS NOT NULL ORDER BY s.csv_file, s.csv_line",
+        "SELECT group_concat(s.id, ', '), s.document, length(CAST(d.text AS BLOB)) \
+         FROM documents d JOIN sources s ON s.id = d.source \
+         WHERE s.document IS NOT NULL GROUP BY s.document ORDER BY min(s.rowid)",
     )?;
     let rows = stmt.query_map([], |r| {
-        let id: String = r.get(0)?;
+        let sources: String = r.get(0)?;
         let path: String = r.get(1)?;
-        let text: String = r.get(2)?;
+        let bytes: i64 = r.get(2)?;
         let markdown = path.ends_with(".md") || path.ends_with(".markdown");
         Ok(json!({
-            // Resource names are lower case; ids are unique, and two that differ only
-            // in case are told apart by their paths.
-            "name": format!("document-{}", id.to_lowercase()),
+            // Resource names are lower case, and paths are unique: name it by its path.
+            "name": format!("document-{}", path.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '-' && c != '_', "-")),
             "path": path,
             "profile": "data-resource",
             "format": if markdown { "md" } else { "txt" },
             "mediatype": if markdown { "text/markdown" } else { "text/plain" },
             "encoding": "utf-8",
-            "bytes": text.len(),
-            "description": format!("the text of the source {id}, against which its quotes are checked"),
+            "bytes": bytes,
+            "description": format!("the text of {sources}, against which its quotes are checked"),
         }))
     })?;
     rows.collect()
