@@ -19,7 +19,7 @@
 --   *_uncertain      1 when marked ? or %; *_approx 1 when marked ~ or %.
 
 PRAGMA application_id = 1685025651;  -- 'doss': marks the file as a dossier archive
-PRAGMA user_version = 3;             -- schema version: 2 added load_files.encoding; 3 documents, paragraphs and where each quote stands
+PRAGMA user_version = 4;             -- schema version: 2 added load_files.encoding; 3 documents, paragraphs and where each quote stands; 4 made load_files one row per file, with load_inputs, load_changes and load_rows
 
 -- Vocabularies. CHECK constraints cannot hold subqueries, so controlled lists live
 -- in lookup tables reached by foreign keys. The short lists that stay in CHECK
@@ -273,27 +273,55 @@ INSERT INTO units (code, name, dimension, to_base, base) VALUES
   ('ZMW', 'Zambian Kwacha', 'currency', NULL, NULL),
   ('ZWL', 'Zimbabwe Dollar', 'currency', NULL, NULL);
 
--- Load history: which files built the archive, and when.
+-- Load history: which files built the archive, when, and what each load changed.
 
--- table load_runs: one row per load that built this archive: when it ran, with which dossier, from which inputs
+-- table load_runs: one row per load that built this archive: when it ran, with which dossier, from which inputs, and how
 CREATE TABLE load_runs (
   id INTEGER PRIMARY KEY,        -- one row per successful load, oldest first
   started TEXT NOT NULL,         -- when the load began (UTC, RFC 3339)
   finished TEXT NOT NULL,        -- when every row was in and checked (UTC, RFC 3339)
   dossier_version TEXT NOT NULL, -- the version of dossier that ran the load
-  inputs TEXT NOT NULL           -- the folders or files named on the command line ("built-in seed" for the bundled one)
+  schema_sha256 TEXT CHECK (length(schema_sha256) = 64),  -- SHA-256 of the schema that dossier creates archives with (NULL for a load recorded before dossier kept it): a load updates an archive in place only when its own version and schema are the same
+  inputs TEXT NOT NULL,          -- the folders or files named on the command line ("built-in seed" for the bundled one)
+  mode TEXT NOT NULL CHECK (mode = 'full' OR mode = 'incremental')  -- full: every file was read and the archive built anew; incremental: only the files that had changed were read, and only the rows that had changed were written
 ) STRICT;
 
--- table load_files: every file each load read, CSV files and documents, with its SHA-256, size, row count and encoding
+-- table load_files: every file this archive has been loaded from, CSV files and documents, once each; csv_file on every row points here
 CREATE TABLE load_files (
-  id INTEGER PRIMARY KEY,        -- referenced by csv_file on every loaded row
-  run INTEGER NOT NULL REFERENCES load_runs(id),  -- the load that read this file
-  path TEXT NOT NULL,            -- the file as it was named to the loader
-  tbl TEXT NOT NULL,             -- the table its rows went to: sources, actors, events, figures or citations; documents for a source's document
+  id INTEGER PRIMARY KEY,        -- referenced by csv_file on every loaded row; a file keeps its number from load to load
+  path TEXT NOT NULL UNIQUE,     -- the file as it was named to the loader
+  tbl TEXT NOT NULL              -- the table its rows go to: sources, actors, events, figures or citations; documents for a source's document
+) STRICT;
+
+-- table load_inputs: the files each load was built from, with each one's SHA-256, size, row count and encoding at that load
+CREATE TABLE load_inputs (
+  run INTEGER NOT NULL REFERENCES load_runs(id),  -- the load
+  file INTEGER NOT NULL REFERENCES load_files(id),  -- one of its input files
+  position INTEGER NOT NULL,     -- the file's place in the load, from 1: files load table by table, in the order they were named; a document shares the place of the sources file that names it
   sha256 TEXT NOT NULL CHECK (length(sha256) = 64),  -- SHA-256 of the file's bytes, in hex
   bytes INTEGER NOT NULL,        -- the file's size in bytes
   rows INTEGER NOT NULL,         -- how many data rows it held; for a document, how many paragraphs
-  encoding TEXT NOT NULL         -- the encoding its bytes were read in: utf-8, or as named with load --encoding (windows-1252, latin-1, utf-16le, utf-16be)
+  encoding TEXT NOT NULL,        -- the encoding its bytes were read in: utf-8, or as named with load --encoding (windows-1252, latin-1, utf-16le, utf-16be)
+  read INTEGER NOT NULL CHECK (read IN (0, 1)),  -- 1 when the load read and checked the file; 0 when the file had not changed since the load before and its rows were kept as they were
+  PRIMARY KEY (run, file)
+) STRICT, WITHOUT ROWID;
+
+-- table load_changes: what each load added, removed and changed, row by row, and field by field for a changed row
+CREATE TABLE load_changes (
+  run INTEGER NOT NULL REFERENCES load_runs(id),  -- the load
+  tbl TEXT NOT NULL,             -- the table: sources, actors, events, figures or citations
+  key TEXT NOT NULL,             -- the row's id; for a row of citations.csv, its fact, source and quote, joined by " / "
+  change TEXT NOT NULL CHECK (change = 'added' OR change = 'removed' OR change = 'changed'),  -- what happened to the row
+  field TEXT,                    -- for a changed row, the CSV column that changed (one row of this table each); NULL for an added or removed row
+  old TEXT,                      -- the field's value before the load, as written in the CSV file; NULL when the cell was empty
+  new TEXT                       -- the field's value after the load; NULL when the cell is empty
+) STRICT;
+
+-- table load_rows: a fingerprint of every CSV row in the archive, which the next load compares with the files to find the rows that changed
+CREATE TABLE load_rows (
+  row INTEGER PRIMARY KEY,       -- the row's rowid in its table (for a row of citations.csv, its id)
+  line INTEGER NOT NULL,         -- the line of its file on which the row starts (its csv_line)
+  hash INTEGER NOT NULL          -- the first 8 bytes of the SHA-256 of the row's cells, read as a signed integer
 ) STRICT;
 
 -- The facts.
@@ -326,7 +354,7 @@ CREATE TABLE sources (
 -- table documents: the text of each source that has one, as read at load, for checking quotes against
 CREATE TABLE documents (
   source TEXT PRIMARY KEY REFERENCES sources(id),  -- the source whose text this is
-  file INTEGER NOT NULL REFERENCES load_files(id),  -- the file it was read from: its path, SHA-256, size and paragraph count
+  file INTEGER NOT NULL REFERENCES load_files(id),  -- the file it was read from (its SHA-256, size and paragraph count at each load are in load_inputs)
   text TEXT NOT NULL             -- the text as read (without a byte-order mark); offsets count its characters from 0
 ) STRICT;
 
@@ -609,6 +637,7 @@ CREATE INDEX citations_by_source ON citations (source);
 CREATE INDEX citations_by_paragraph ON citations (quote_document, quote_paragraph) WHERE quote_document IS NOT NULL;
 CREATE INDEX sources_by_via ON sources (via) WHERE via IS NOT NULL;
 CREATE INDEX sources_by_issuer ON sources (issuer) WHERE issuer IS NOT NULL;
+CREATE INDEX load_changes_by_run ON load_changes (run);
 CREATE UNIQUE INDEX actor_aliases_unique ON actor_aliases (alias COLLATE NOCASE);
 
 -- table search: full-text index (SQLite FTS5) of event titles and notes, figure measures and notes, quotes, source titles and the paragraphs of documents

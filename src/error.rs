@@ -107,6 +107,12 @@ pub enum Error {
     )]
     Locked { path: PathBuf },
 
+    #[error(
+        "queries kept {} busy for too long, so the load could not commit its changes; nothing was changed — run it again when they end, or use dossier load --full, which builds a new archive beside them",
+        path.display()
+    )]
+    Busy { path: PathBuf },
+
     #[error("{}: no archive there — build one with dossier load (or name another with --db)", path.display())]
     NoArchive { path: PathBuf },
 
@@ -170,6 +176,10 @@ pub enum Error {
     /// Writing to standard output failed (a closed pipe is not an error; see `main`).
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
+
+    /// `diff --exit-code` found differences; the diff itself is the message.
+    #[error("the archives differ")]
+    Differs,
 
     /// A bug: something dossier's own checks should have made impossible.
     #[error("internal error: {0} — please report this, with the command and its input files")]

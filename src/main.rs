@@ -34,11 +34,14 @@ fn main() -> ExitCode {
         Command::Report(a) => cmd::report::run(a, &ctx),
         Command::Datasette(a) => cmd::datasette::run(a, &ctx),
         Command::Check(a) => cmd::check::run(a, &ctx),
+        Command::Diff(a) => cmd::diff::run(a, &ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stops early (`dossier … | head`) is not a failure.
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        // `diff --exit-code` found differences: said already, as the output.
+        Err(Error::Differs) => ExitCode::from(1),
         Err(e) => {
             output::report(&e);
             ExitCode::from(e.exit_code())

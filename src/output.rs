@@ -208,12 +208,23 @@ pub fn set_quiet(quiet: bool) {
 /// NO_COLOR is set (<https://no-color.org>).
 fn paint(label: &str, colour: &str) -> String {
     use std::io::IsTerminal;
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if !no_color && io::stderr().is_terminal() {
+    if colour_allowed() && io::stderr().is_terminal() {
         format!("\x1b[1;{colour}m{label}\x1b[0m")
     } else {
         label.to_string()
     }
+}
+
+/// Whether colour may be used at all: not when NO_COLOR is set to anything.
+fn colour_allowed() -> bool {
+    !std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Whether output to standard output may be coloured: it is a terminal, and NO_COLOR
+/// is not set.
+pub fn colour_on_stdout() -> bool {
+    use std::io::IsTerminal;
+    colour_allowed() && io::stdout().is_terminal()
 }
 
 /// Writes a stream of rows in one format.
@@ -494,7 +505,7 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn table_cell(s: &str) -> String {
+pub fn table_cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len().min(TABLE_CELL_MAX * 4));
     for (n, c) in s.chars().enumerate() {
         if n == TABLE_CELL_MAX - 1 && s.chars().count() > TABLE_CELL_MAX {
@@ -511,7 +522,7 @@ fn table_cell(s: &str) -> String {
     out
 }
 
-fn markdown_cell(s: &str) -> String {
+pub fn markdown_cell(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace("\r\n", "<br>")
@@ -843,7 +854,7 @@ impl Document {
     }
 }
 
-fn json_of(v: &Value) -> serde_json::Value {
+pub fn json_of(v: &Value) -> serde_json::Value {
     match v {
         Value::Null => serde_json::Value::Null,
         Value::Integer(i) => (*i).into(),

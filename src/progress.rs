@@ -51,6 +51,13 @@ impl Bar {
         Bar(Some(bar))
     }
 
+    /// Sets how much there is to do.
+    pub fn set_length(&self, n: u64) {
+        if let Some(b) = &self.0 {
+            b.set_length(n);
+        }
+    }
+
     pub fn set_position(&self, n: u64) {
         if let Some(b) = &self.0 {
             b.set_position(n);

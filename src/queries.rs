@@ -43,6 +43,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("linked", include_str!("queries/linked.sql")),
     ("via", include_str!("queries/via.sql")),
     ("last-load", include_str!("queries/last-load.sql")),
+    ("changes", include_str!("queries/changes.sql")),
     ("report-figures", include_str!("queries/report-figures.sql")),
     (
         "report-citations",

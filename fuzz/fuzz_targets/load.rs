@@ -39,6 +39,8 @@ fn run(target: &Path, inputs: Vec<Input>) -> Result<load::Report, Error> {
         inputs,
         described: "fuzz".into(),
         dry_run: false,
+        full: false,
+        scratch: None,
     };
     load::run(&opts, &Quiet)
 }

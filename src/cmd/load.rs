@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::cli::LoadArgs;
-use crate::db::load::{self, Options, Progress, Report};
+use crate::db::load::{self, Mode, Options, Progress, Report};
 use crate::error::{Error, Result, plural};
 use crate::output::{self, Output};
 use crate::progress::{self, Bar};
@@ -37,7 +37,7 @@ pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
     let bar = Shown {
         bar: Bar::bytes(progress::wanted(ctx.quiet), total, "reading"),
         pause: Pause::from_env()?,
-        total,
+        total: AtomicU64::new(total),
         read: AtomicU64::new(0),
     };
     let report = load::run(
@@ -46,6 +46,8 @@ pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
             inputs,
             described,
             dry_run: args.dry_run,
+            full: args.full,
+            scratch: None,
         },
         &bar,
     )?;
@@ -95,17 +97,24 @@ fn findings(ctx: &Context, out: &mut Output) -> Result<()> {
 struct Shown {
     bar: Bar,
     pause: Option<Pause>,
-    total: u64,
+    /// The bytes the load will read: every input's, or an incremental load's changed
+    /// files'.
+    total: AtomicU64,
     read: AtomicU64,
 }
 
 impl Progress for Shown {
+    fn start(&self, bytes: u64) {
+        self.total.store(bytes, Ordering::Relaxed);
+        self.bar.set_length(bytes);
+    }
+
     fn advance(&self, bytes: u64) {
         self.bar.inc(bytes);
         let before = self.read.fetch_add(bytes, Ordering::Relaxed);
         if let Some(Pause::Reading(percent)) = self.pause {
             // At least one byte in, so that `reading 0%` waits once reading has begun.
-            let mark = (self.total.saturating_mul(percent) / 100).max(1);
+            let mark = (self.total.load(Ordering::Relaxed).saturating_mul(percent) / 100).max(1);
             if before < mark && before + bytes >= mark {
                 Pause::wait(&format!("reading {percent}%"));
             }
@@ -172,19 +181,37 @@ fn print(
     args: &LoadArgs,
     out: &mut Output,
 ) -> std::io::Result<()> {
-    let mut rows = vec![vec![
-        "table".to_string(),
-        "rows".into(),
-        "files".into(),
-        "time".into(),
-    ]];
+    if report.mode == Mode::Unchanged {
+        return out.line(&format!(
+            "no file has changed since the last load: {} is up to date (load {} of this archive, {})",
+            db.display(),
+            report.history,
+            duration(report.elapsed)
+        ));
+    }
+    let incremental = report.mode == Mode::Incremental;
+    let mut header = vec!["table", "rows", "files"];
+    if incremental {
+        header.push("read");
+    }
+    header.extend(["changes", "time"]);
+    let mut rows = vec![header.into_iter().map(String::from).collect::<Vec<_>>()];
     rows.extend(report.tables.iter().map(|t| {
-        vec![
+        let [added, removed, changed] = match &report.changes {
+            Some(c) => c.of(t.table.name()),
+            None => [t.rows, 0, 0],
+        };
+        let mut row = vec![
             t.table.name().to_string(),
             t.rows.to_string(),
             t.files.to_string(),
-            duration(t.elapsed),
-        ]
+        ];
+        if incremental {
+            row.push(t.read.to_string());
+        }
+        row.push(changes(added, removed, changed));
+        row.push(duration(t.elapsed));
+        row
     }));
     out.columns(&rows)?;
     let total: u64 = report.tables.iter().map(|t| t.rows).sum();
@@ -228,10 +255,22 @@ fn print(
     let read_as = args
         .encoding
         .map_or_else(String::new, |e| format!(", read as {},", e.name()));
+    if let Some(why) = &report.rebuilt_because {
+        out.line(&format!("rebuilt the whole archive: {why}"))?;
+    }
     if args.dry_run {
         out.line(&format!(
             "checked {total} rows in {read}{read_as} in {}: no problems found; nothing was written (--dry-run)",
             duration(report.elapsed)
+        ))
+    } else if incremental {
+        let read: usize = report.tables.iter().map(|t| t.read).sum();
+        out.line(&format!(
+            "updated {} in place in {}, reading {read} of {files} {}{read_as} (load {} of this archive)",
+            db.display(),
+            duration(report.elapsed),
+            plural(files, "file", "files"),
+            report.history + 1
         ))
     } else {
         out.line(&format!(
@@ -241,6 +280,12 @@ fn print(
             report.history + 1
         ))
     }
+}
+
+/// What a load did to one table, as `git diff --stat` might put it: +3 −0 ~1 (rows
+/// added, removed and changed).
+fn changes(added: u64, removed: u64, changed: u64) -> String {
+    format!("+{added} \u{2212}{removed} ~{changed}")
 }
 
 /// A duration as people read it: 850 µs, 12.3 ms, 4.56 s.
@@ -276,6 +321,11 @@ mod tests {
         ] {
             assert!(matches!(Pause::parse(bad), Err(Error::Usage(_))), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn changes_read_as_added_removed_changed() {
+        assert_eq!(changes(3, 0, 1), "+3 \u{2212}0 ~1");
     }
 
     #[test]

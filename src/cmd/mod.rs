@@ -4,6 +4,7 @@
 pub mod check;
 pub mod completions;
 pub mod datasette;
+pub mod diff;
 pub mod export;
 pub mod listing;
 pub mod load;

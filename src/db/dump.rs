@@ -1,6 +1,7 @@
 //! The statements that write an archive back out as the CSV files `load` reads, so
 //! that loading an export rebuilds the same archive. Each is built from the column
-//! declarations, so a new column is exported as soon as it is declared.
+//! declarations, so a new column is exported as soon as it is declared. The same
+//! rows, one CSV row per fact, are what `diff` compares.
 
 use super::spec::{Store, Table};
 
@@ -12,12 +13,25 @@ use super::spec::{Store, Table};
 /// before any row of `citations.csv`. Only rows that came from files of this table
 /// are written, so inline citations are not written again to `citations.csv`.
 pub fn statement(table: Table) -> String {
+    format!(
+        "{} ORDER BY t.{}",
+        rows(table, "main", &|_| true),
+        table.rowid_column()
+    )
+}
+
+/// The rows of `table` in the archive attached as `schema`, as its CSV file holds
+/// them, without an order; the table is aliased `t`. A declared column that this
+/// archive's table lacks (`has(name)` is false: an archive built by another version)
+/// reads as NULL.
+pub fn rows(table: Table, schema: &str, has: &dyn Fn(&str) -> bool) -> String {
     let name = table.name();
     let noun = table.noun();
     let columns: Vec<String> = table
         .columns()
         .iter()
         .map(|c| match c.store {
+            Store::Column if !has(c.name) => format!("NULL AS {}", c.name),
             // A value dossier filled in for an empty cell goes back out empty.
             Store::Column | Store::Citation if c.computed() => {
                 let t = if c.store == Store::Column { "t" } else { "c" };
@@ -33,24 +47,23 @@ pub fn statement(table: Table) -> String {
                 element,
             } => format!(
                 "(SELECT group_concat({element}, ';') FROM \
-                 (SELECT {element} FROM {join} WHERE {noun} = t.id ORDER BY position)) AS {}",
+                 (SELECT {element} FROM {schema}.{join} WHERE {noun} = t.id ORDER BY position)) AS {}",
                 c.name
             ),
         })
         .collect();
     let citation = if table.has_citation() {
         format!(
-            " JOIN citations c ON c.id = (SELECT min(x.id) FROM citations x WHERE x.{noun} = t.id)"
+            " JOIN {schema}.citations c ON c.id = \
+             (SELECT min(x.id) FROM {schema}.citations x WHERE x.{noun} = t.id)"
         )
     } else {
         String::new()
     };
     format!(
-        "SELECT {} FROM {name} t{citation} \
-         WHERE t.csv_file IN (SELECT id FROM load_files WHERE tbl = '{name}') \
-         ORDER BY t.{}",
+        "SELECT {} FROM {schema}.{name} t{citation} \
+         WHERE t.csv_file IN (SELECT id FROM {schema}.load_files WHERE tbl = '{name}')",
         columns.join(", "),
-        table.rowid_column()
     )
 }
 
@@ -76,11 +89,11 @@ mod tests {
     fn lists_and_inline_citations_are_put_back() {
         let sql = statement(Table::Events);
         assert!(
-            sql.contains("FROM event_actors WHERE event = t.id ORDER BY position"),
+            sql.contains("FROM main.event_actors WHERE event = t.id ORDER BY position"),
             "{sql}"
         );
-        assert!(sql.contains("JOIN citations c"), "{sql}");
-        assert!(!statement(Table::Citations).contains("JOIN citations"));
+        assert!(sql.contains("JOIN main.citations c"), "{sql}");
+        assert!(!statement(Table::Citations).contains("JOIN main.citations"));
         // A locator dossier filled in goes back out empty, as the analyst left it.
         assert!(
             sql.contains("CASE WHEN c.locator_computed THEN NULL ELSE c.locator END AS locator"),
@@ -90,5 +103,12 @@ mod tests {
             statement(Table::Citations)
                 .contains("CASE WHEN t.locator_computed THEN NULL ELSE t.locator END AS locator")
         );
+    }
+
+    #[test]
+    fn a_column_the_archive_lacks_reads_as_null() {
+        let sql = rows(Table::Events, "old", &|c| c != "location");
+        assert!(sql.contains("NULL AS location"), "{sql}");
+        assert!(sql.contains("FROM old.events t"), "{sql}");
     }
 }

@@ -8,6 +8,7 @@ pub mod csvread;
 pub mod datapackage;
 pub mod dates;
 pub mod document;
+pub mod diff;
 pub mod dump;
 pub mod encoding;
 pub mod functions;
@@ -35,7 +36,7 @@ const AFTER_ROWS: &str = "\n-- dossier: after rows\n";
 pub const APPLICATION_ID: i64 = 0x646F_7373;
 
 /// The schema version stored in `user_version`.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The part of the schema applied to an empty database: tables and vocabularies.
 pub fn schema_tables() -> &'static str {
@@ -190,15 +191,69 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Opens an existing archive for reading only, refusing a file dossier did not build.
+///
+/// A load killed while it committed leaves a journal beside the archive: the pages it
+/// was replacing, as they were. SQLite puts them back before it reads, but only on a
+/// connection that may write, so on meeting one this opens the archive once for
+/// writing, which restores the archive as it was before that load, and then reads.
 pub fn open_read_only(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)
-        .map_err(Error::sqlite(format!("cannot open {}", path.display())))?;
-    configure(&conn)?;
+    let open = || -> Result<Connection> {
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(Error::sqlite(format!("cannot open {}", path.display())))?;
+        configure(&conn)?;
+        Ok(conn)
+    };
+    let conn = open()?;
+    let rolled_back = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    });
+    let conn = match rolled_back {
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.extended_code == rusqlite::ffi::SQLITE_READONLY_ROLLBACK =>
+        {
+            drop(conn);
+            restore(path)?;
+            open()?
+        }
+        _ => conn,
+    };
     check_archive(&conn, path)?;
     Ok(conn)
+}
+
+/// A read-only URI for a path, so that ATTACH can never write to the archive it names.
+pub fn read_only_uri(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::from("file:");
+    for b in abs.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out.push_str("?mode=ro");
+    out
+}
+
+/// Lets SQLite roll back the journal a killed write left beside `path`.
+fn restore(path: &Path) -> Result<()> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(Error::sqlite(format!(
+        "{} was left mid-update by a load that was stopped, and cannot be restored",
+        path.display()
+    )))?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+        .map_err(Error::sqlite(format!(
+            "{} was left mid-update by a load that was stopped, and cannot be restored",
+            path.display()
+        )))?;
+    Ok(())
 }
 
 /// Refuses a database that dossier did not build.
@@ -230,13 +285,13 @@ pub fn in_memory() -> Result<Connection> {
 #[cfg(test)]
 pub fn in_memory_with_file(table: &str) -> Connection {
     let conn = in_memory().expect("the schema applies");
-    conn.execute("INSERT INTO load_runs VALUES (1, 'a', 'b', 'v', 'x');", [])
-        .expect("a load");
     conn.execute(
-        "INSERT INTO load_files VALUES (1, 1, 'p', ?1, printf('%064d', 0), 0, 0, 'utf-8');",
-        [table],
+        "INSERT INTO load_runs VALUES (1, 'a', 'b', 'v', printf('%064d', 0), 'x', 'full');",
+        [],
     )
-    .expect("a file");
+    .expect("a load");
+    conn.execute("INSERT INTO load_files VALUES (1, 'p', ?1);", [table])
+        .expect("a file");
     conn
 }
 

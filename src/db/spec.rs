@@ -460,6 +460,16 @@ impl Table {
         if self.has_id() { "rowid" } else { "id" }
     }
 
+    /// The columns that identify a row, so that two versions of an archive can be
+    /// matched row by row: its id, or, for a row of `citations.csv`, which has none,
+    /// the fact it is cited for, its source and its quote.
+    pub fn key(self) -> &'static [&'static str] {
+        match self {
+            Table::Citations => &["event", "figure", "source", "quote"],
+            _ => &["id"],
+        }
+    }
+
     /// Columns of which a row must fill exactly one.
     pub fn exactly_one_of(self) -> &'static [&'static str] {
         match self {

@@ -1,5 +1,5 @@
 -- name: last-load
--- summary: The files the last load read, with their SHA-256, and when that load finished
+-- summary: The files the last load was built from, with their SHA-256, and when that load finished
 SELECT
   r.id AS load,
   r.finished,
@@ -7,10 +7,11 @@ SELECT
   r.inputs,
   f.path,
   f.tbl,
-  f.rows,
-  f.bytes,
-  f.sha256
+  i.rows,
+  i.bytes,
+  i.sha256
 FROM load_runs r
-JOIN load_files f ON f.run = r.id
+JOIN load_inputs i ON i.run = r.id
+JOIN load_files f ON f.id = i.file
 WHERE r.id = (SELECT max(id) FROM load_runs)
-ORDER BY f.id
+ORDER BY i.position

@@ -31,5 +31,12 @@ UNION ALL SELECT * FROM (
   SELECT 'last load', 'inputs', inputs FROM load_runs ORDER BY id DESC LIMIT 1)
 UNION ALL SELECT * FROM (
   SELECT 'last load', 'dossier version', dossier_version FROM load_runs ORDER BY id DESC LIMIT 1)
-UNION ALL SELECT 'last load', 'files', count(*) FROM load_files WHERE run = (SELECT max(id) FROM load_runs)
+UNION ALL SELECT * FROM (
+  SELECT 'last load', 'mode', mode FROM load_runs ORDER BY id DESC LIMIT 1)
+UNION ALL SELECT 'last load', 'files', count(*) FROM load_inputs WHERE run = (SELECT max(id) FROM load_runs)
+UNION ALL SELECT 'last load', 'files read', count(*) FROM load_inputs WHERE run = (SELECT max(id) FROM load_runs) AND read = 1
+UNION ALL SELECT 'last load', 'rows ' || c.change, count(DISTINCT l.tbl || ' ' || l.key)
+  FROM (SELECT 'added' AS change UNION ALL SELECT 'removed' UNION ALL SELECT 'changed') c
+  LEFT JOIN load_changes l ON l.change = c.change AND l.run = (SELECT max(id) FROM load_runs)
+  GROUP BY c.change
 UNION ALL SELECT 'last load', 'loads so far', count(*) FROM load_runs

@@ -13,6 +13,7 @@ mod durability;
 mod ecosystem;
 mod export;
 mod generated;
+mod incremental;
 mod load;
 mod load_errors;
 mod properties;

@@ -122,6 +122,8 @@ fn load_into(target: &Path, inputs: Vec<Input>) -> Result<load::Report, Error> {
         inputs,
         described: "property test".into(),
         dry_run: false,
+        full: false,
+        scratch: None,
     };
     // The other tests of this binary start processes all the time, and a child holds a
     // copy of every open file between its fork and its exec: the lock file of the load

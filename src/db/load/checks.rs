@@ -18,13 +18,9 @@ struct Files<'a> {
 }
 
 impl<'a> Files<'a> {
-    fn new(files: &'a [Arc<FileInfo>], file_ids: &[i64]) -> Self {
+    fn new(files: &'a [Arc<FileInfo>]) -> Self {
         Files {
-            by_id: file_ids
-                .iter()
-                .copied()
-                .zip(files.iter().map(|f| &**f))
-                .collect(),
+            by_id: files.iter().map(|f| (f.id, &**f)).collect(),
         }
     }
 
@@ -46,10 +42,9 @@ impl<'a> Files<'a> {
 pub(super) fn before_indexes(
     conn: &Connection,
     files: &[Arc<FileInfo>],
-    file_ids: &[i64],
     problems: &mut Collector,
 ) -> Result<()> {
-    shared_aliases(conn, &Files::new(files, file_ids), problems)
+    shared_aliases(conn, &Files::new(files), problems)
 }
 
 /// The checks that read the indexes: references to ids no file defines, and loops.
@@ -58,14 +53,13 @@ pub(super) fn before_indexes(
 pub(super) fn after_indexes(
     conn: &Connection,
     files: &[Arc<FileInfo>],
-    file_ids: &[i64],
     unread: &BTreeSet<Table>,
     problems: &mut Collector,
 ) -> Result<()> {
-    let files = Files::new(files, file_ids);
+    let files = Files::new(files);
     references(conn, &files, unread, problems)?;
-    loops(conn, Table::Sources, "via", &files, problems)?;
-    loops(conn, Table::Figures, "base", &files, problems)?;
+    loops_from(conn, Table::Sources, "via", &files, problems, "1")?;
+    loops_from(conn, Table::Figures, "base", &files, problems, "1")?;
     Ok(())
 }
 
@@ -86,42 +80,176 @@ fn references(
         if unread.contains(&r.parent) {
             continue;
         }
-        let p = r.parent.name();
-        let (table, column) = (r.table, r.column);
-        let rows: Vec<(i64, i64, String)> = match r.owner {
-            // Only the index is scanned for the missing ids; the few rows that have
-            // one are then read for their file and line.
-            None => {
-                let mut missing = conn.prepare(&format!(
-                    "SELECT c.rowid FROM {table} c WHERE c.{column} IS NOT NULL \
-                     AND NOT EXISTS (SELECT 1 FROM {p} WHERE id = c.{column})"
-                ))?;
-                let rowids: Vec<i64> = missing
-                    .query_map([], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
-                let mut at = conn.prepare(&format!(
-                    "SELECT csv_file, csv_line, {column} FROM {table} WHERE rowid = ?1"
-                ))?;
-                rowids
-                    .into_iter()
-                    .map(|rowid| at.query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
-                    .collect::<rusqlite::Result<_>>()?
-            }
-            Some(owner) => {
-                let (o, noun) = (owner.name(), owner.noun());
-                let mut stmt = conn.prepare(&format!(
-                    "SELECT o.csv_file, o.csv_line, m.{column} FROM \
-                       (SELECT {noun}, {column} FROM {table} x \
-                        WHERE NOT EXISTS (SELECT 1 FROM {p} WHERE id = x.{column})) m \
-                     JOIN {o} o ON o.id = m.{noun}"
-                ))?;
-                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                    .collect::<rusqlite::Result<_>>()?
-            }
-        };
-        for (file_id, line, value) in rows {
-            report(conn, files, problems, r, file_id, line, &value)?;
+        missing(conn, files, problems, r, Scope::All)?;
+    }
+    Ok(())
+}
+
+/// Which rows a reference check reads.
+#[derive(Clone, Copy)]
+enum Scope {
+    /// Every row of the archive.
+    All,
+    /// The rows an incremental load is adding (in `stage`), against every row once
+    /// they are in.
+    Staged,
+    /// The rows an incremental load keeps, against the ids it removed
+    /// (`temp.removed`); rows it adds are left to `Staged`.
+    Kept,
+}
+
+/// Reports the references, of the rows in `scope`, to ids the archive does not have.
+fn missing(
+    conn: &Connection,
+    files: &Files<'_>,
+    problems: &mut Collector,
+    r: Reference,
+    scope: Scope,
+) -> Result<()> {
+    let p = r.parent.name();
+    let (table, column) = (r.table, r.column);
+    let (rows, unknown) = match scope {
+        Scope::All => (
+            "main",
+            format!("NOT EXISTS (SELECT 1 FROM main.{p} WHERE id = c.{column})"),
+        ),
+        Scope::Staged => (
+            "stage",
+            format!("NOT EXISTS (SELECT 1 FROM main.{p} WHERE id = c.{column})"),
+        ),
+        Scope::Kept => (
+            "main",
+            format!("c.{column} IN (SELECT id FROM temp.removed WHERE tbl = '{p}')"),
+        ),
+    };
+    let rows: Vec<(i64, i64, String)> = match r.owner {
+        // Only the index is scanned for the missing ids; the few rows that have
+        // one are then read for their file and line.
+        None => {
+            let kept = match scope {
+                Scope::Kept => " AND c.rowid NOT IN (SELECT row FROM temp.came)",
+                _ => "",
+            };
+            let mut missing = conn.prepare(&format!(
+                "SELECT c.rowid FROM {rows}.{table} c WHERE c.{column} IS NOT NULL AND {unknown}{kept}"
+            ))?;
+            let rowids: Vec<i64> = missing
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut at = conn.prepare(&format!(
+                "SELECT csv_file, csv_line, {column} FROM {rows}.{table} WHERE rowid = ?1"
+            ))?;
+            rowids
+                .into_iter()
+                .map(|rowid| at.query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
+                .collect::<rusqlite::Result<_>>()?
         }
+        Some(owner) => {
+            let (o, noun) = (owner.name(), owner.noun());
+            let kept = match scope {
+                Scope::Kept => " WHERE o.rowid NOT IN (SELECT row FROM temp.came)",
+                _ => "",
+            };
+            let mut stmt = conn.prepare(&format!(
+                "SELECT o.csv_file, o.csv_line, m.{column} FROM \
+                   (SELECT {noun}, {column} FROM {rows}.{table} c WHERE {unknown}) m \
+                 JOIN {rows}.{o} o ON o.id = m.{noun}{kept}"
+            ))?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        }
+    };
+    for (file_id, line, value) in rows {
+        report(conn, files, problems, r, file_id, line, &value)?;
+    }
+    Ok(())
+}
+
+/// The checks of an incremental load that run before its rows join the archive's:
+/// ids and aliases the rows it adds share with the rows it keeps. (Duplicates among
+/// the added rows were found as they were staged.)
+pub(super) fn staged_before_merge(
+    conn: &Connection,
+    files: &[Arc<FileInfo>],
+    problems: &mut Collector,
+) -> Result<()> {
+    let files = Files::new(files);
+    for table in Table::ALL.into_iter().filter(|t| t.has_id()) {
+        let name = table.name();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT s.id, s.rowid, s.csv_file, s.csv_line, m.rowid, m.csv_file, m.csv_line \
+             FROM stage.{name} s JOIN main.{name} m ON m.id = s.id"
+        ))?;
+        let found: Vec<(String, i64, i64, i64, i64, i64, i64)> = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, s_row, s_file, s_line, m_row, m_file, m_line) in found {
+            // The row that comes later in load order is the one refused, as in a full
+            // load, which inserts rows in that order.
+            let ((file, line), (first_file, first_line)) = if s_row > m_row {
+                ((s_file, s_line), (m_file, m_line))
+            } else {
+                ((m_file, m_line), (s_file, s_line))
+            };
+            let path: Option<String> = conn
+                .query_row(
+                    "SELECT path FROM main.load_files WHERE id = ?1",
+                    [first_file],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(info) = files.by_id.get(&file) else {
+                continue;
+            };
+            let finding = super::insert::duplicate_finding(
+                table,
+                &info.layout,
+                &id,
+                path.map(|p| (p, first_line)),
+            );
+            problems.add(info, line as u64, finding);
+        }
+    }
+    shared_aliases_with(
+        conn,
+        &files,
+        problems,
+        "(SELECT actor, alias, 1 AS staged FROM stage.actor_aliases \
+           UNION ALL SELECT actor, alias, 0 FROM main.actor_aliases)",
+        "(SELECT id, csv_file, csv_line FROM stage.actors \
+           UNION ALL SELECT id, csv_file, csv_line FROM main.actors)",
+        "WHERE x.staged OR y.staged",
+    )
+}
+
+/// The checks of an incremental load that run once its rows are in: the references
+/// of the rows it added, the references of the rows it kept to the ids it removed,
+/// and loops through the rows it added.
+pub(super) fn staged_after_merge(
+    conn: &Connection,
+    files: &[Arc<FileInfo>],
+    problems: &mut Collector,
+) -> Result<()> {
+    let files = Files::new(files);
+    for r in spec::references() {
+        missing(conn, &files, problems, r, Scope::Staged)?;
+        missing(conn, &files, problems, r, Scope::Kept)?;
+    }
+    for (table, column) in [(Table::Sources, "via"), (Table::Figures, "base")] {
+        // A loop the archive did not have passes through a row this load added. Every
+        // row on it is reported, as a full load reports them.
+        let on_loops = loop_members(conn, table, column, "rowid IN (SELECT row FROM temp.came)")?;
+        if on_loops.is_empty() {
+            continue;
+        }
+        conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS on_loops (id TEXT PRIMARY KEY); DELETE FROM temp.on_loops;")?;
+        let mut add = conn.prepare("INSERT OR IGNORE INTO temp.on_loops VALUES (?1)")?;
+        for id in on_loops {
+            add.execute([id])?;
+        }
+        loops_from(conn, table, column, &files, problems, "id IN (SELECT id FROM temp.on_loops)")?;
     }
     Ok(())
 }
@@ -191,22 +319,64 @@ fn report(
 
 /// Reports every row that lies on a loop of `column` references (a source known via
 /// a source known via the first one; a figure that is a share of its own share).
-fn loops(
+/// The walk from every row that `starts` (a condition on the rows) picks, along
+/// `column`, with the rows whose walk comes back to them.
+fn loop_walk(table: Table, column: &str, starts: &str) -> String {
+    let name = table.name();
+    format!(
+        "WITH RECURSIVE walk(start, cur, depth) AS (
+           SELECT id, {column}, 1 FROM {name} WHERE {column} IS NOT NULL AND {starts}
+           UNION ALL
+           SELECT w.start, t.{column}, w.depth + 1 FROM walk w JOIN {name} t ON t.id = w.cur
+           WHERE t.{column} IS NOT NULL AND w.cur <> w.start AND w.depth < 1000)"
+    )
+}
+
+/// The ids of every row on a loop through a row that `starts` picks.
+fn loop_members(conn: &Connection, table: Table, column: &str, starts: &str) -> Result<Vec<String>> {
+    let name = table.name();
+    let mut stmt = conn.prepare(&format!(
+        "{} SELECT DISTINCT w.start FROM walk w WHERE w.cur = w.start",
+        loop_walk(table, column, starts)
+    ))?;
+    let found: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut next = conn.prepare(&format!("SELECT {column} FROM {name} WHERE id = ?1"))?;
+    let mut members = Vec::new();
+    for id in found {
+        let mut cur = id.clone();
+        members.push(id.clone());
+        while let Some(n) = next
+            .query_row([&cur], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten()
+        {
+            if n == id || members.len() > 100_000 {
+                break;
+            }
+            members.push(n.clone());
+            cur = n;
+        }
+    }
+    Ok(members)
+}
+
+/// Reports every row on a loop among the rows `starts` picks (`1` for all).
+fn loops_from(
     conn: &Connection,
     table: Table,
     column: &str,
     files: &Files<'_>,
     problems: &mut Collector,
+    starts: &str,
 ) -> Result<()> {
     let name = table.name();
     let sql = format!(
-        "WITH RECURSIVE walk(start, cur, depth) AS (
-           SELECT id, {column}, 1 FROM {name} WHERE {column} IS NOT NULL
-           UNION ALL
-           SELECT w.start, t.{column}, w.depth + 1 FROM walk w JOIN {name} t ON t.id = w.cur
-           WHERE t.{column} IS NOT NULL AND w.cur <> w.start AND w.depth < 1000)
+        "{}
          SELECT DISTINCT t.csv_file, t.csv_line, t.id FROM walk w JOIN {name} t ON t.id = w.start
-         WHERE w.cur = w.start ORDER BY t.csv_file, t.csv_line"
+         WHERE w.cur = w.start ORDER BY t.csv_file, t.csv_line",
+        loop_walk(table, column, starts)
     );
     let mut stmt = conn.prepare(&sql)?;
     let found: Vec<(i64, i64, String)> = stmt
@@ -257,12 +427,26 @@ fn loops(
 /// Two actors may not share an alias: an alias is how a name in a source is resolved
 /// to one actor.
 fn shared_aliases(conn: &Connection, files: &Files<'_>, problems: &mut Collector) -> Result<()> {
-    let mut stmt = conn.prepare(
+    shared_aliases_with(conn, files, problems, "actor_aliases", "actors", "")
+}
+
+/// Reports the aliases that two actors share, from the aliases and actors (id, file,
+/// line) that `aliases` and `actors` give, among the pairs `filter` keeps.
+fn shared_aliases_with(
+    conn: &Connection,
+    files: &Files<'_>,
+    problems: &mut Collector,
+    aliases: &str,
+    actors: &str,
+    filter: &str,
+) -> Result<()> {
+    let mut stmt = conn.prepare(&format!(
         "SELECT b.csv_file, b.csv_line, y.alias, x.actor, a.csv_line
-         FROM actor_aliases x JOIN actor_aliases y ON x.alias = y.alias COLLATE NOCASE AND x.actor < y.actor
-         JOIN actors a ON a.id = x.actor JOIN actors b ON b.id = y.actor
-         ORDER BY b.csv_file, b.csv_line",
-    )?;
+         FROM {aliases} x JOIN {aliases} y ON x.alias = y.alias COLLATE NOCASE AND x.actor < y.actor
+         JOIN {actors} a ON a.id = x.actor JOIN {actors} b ON b.id = y.actor
+         {filter}
+         ORDER BY b.csv_file, b.csv_line"
+    ))?;
     let rows: Vec<(i64, i64, String, String, i64)> = stmt
         .query_map([], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))

@@ -584,6 +584,20 @@ fn unreadable(e: io::Error) -> (String, String, String) {
     )
 }
 
+/// The SHA-256 a document recorded under `label` has now: read again from the
+/// built-in seed's documents (`embedded`) or from its file; `None` when it cannot be
+/// read, which an incremental load takes as a change.
+pub(super) fn sha256_now(embedded: bool, label: &str) -> Option<String> {
+    if embedded {
+        let path = label.strip_prefix("seed/")?;
+        return SEED_DOCUMENTS
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, bytes)| sha256(bytes));
+    }
+    std::fs::read(label).ok().map(|bytes| sha256(&bytes))
+}
+
 /// SHA-256 of a document's bytes, in hex.
 fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)

@@ -16,41 +16,42 @@ use std::sync::mpsc::{Receiver, Sender};
 use std::time::Instant;
 
 /// The inserting thread: takes batches, inserts them, returns them for reuse.
+///
+/// Rows go to the tables of `schema`: the archive's own (`main`), or, for an
+/// incremental load, a staging copy from which they are merged once every row has
+/// been read. The load history always goes to `main`; in an incremental load the
+/// caller holds the transaction, so no other is begun here.
 pub(super) fn run(
     conn: Connection,
     run_id: i64,
+    schema: &'static str,
     rx: Receiver<Message>,
     back: Sender<Batch>,
 ) -> Result<(Connection, InsertOutcome)> {
     let mut out = InsertOutcome {
         problems: Collector::default(),
-        file_ids: Vec::new(),
         tables: HashMap::new(),
     };
-    conn.execute_batch("BEGIN")?;
+    let own = conn.is_autocommit();
+    if own {
+        conn.execute_batch("BEGIN")?;
+    }
     {
-        let mut ins = Inserter::new(&conn)?;
-        let mut current: Option<(Arc<FileInfo>, i64)> = None;
+        let mut ins = Inserter::new(&conn, schema)?;
+        let mut current: Option<Arc<FileInfo>> = None;
         for msg in rx {
             match msg {
                 Message::Start(info) => {
-                    ins.file.execute(params![
-                        run_id,
-                        &*info.label,
-                        info.layout.table.name(),
-                        info.encoding.name()
-                    ])?;
-                    let id = conn.last_insert_rowid();
-                    out.file_ids.push(id);
                     let stats = out.tables.entry(info.layout.table).or_default();
                     stats.files += 1;
                     stats.first.get_or_insert_with(Instant::now);
-                    current = Some((info, id));
+                    ins.position = info.order as i64 + 1;
+                    current = Some(info);
                 }
                 Message::Rows(batch) => {
-                    if let Some((info, file_id)) = &current {
+                    if let Some(info) = &current {
                         for row in &batch.rows[..batch.len] {
-                            ins.row(info, *file_id, row, &mut out.problems)?;
+                            ins.row(info, row, &mut out.problems)?;
                         }
                     }
                     recycle(batch, &back);
@@ -60,13 +61,17 @@ pub(super) fn run(
                     sha256,
                     bytes,
                     rows,
+                    position,
                 } => {
-                    if let Some((info, file_id)) = current.take() {
-                        ins.file_end.execute(params![
+                    if let Some(info) = current.take() {
+                        ins.input.execute(params![
+                            run_id,
+                            info.id,
+                            position as i64,
                             sha256,
                             bytes as i64,
                             rows as i64,
-                            file_id
+                            info.encoding.name()
                         ])?;
                         let stats = out.tables.entry(info.layout.table).or_default();
                         stats.rows += rows;
@@ -76,7 +81,9 @@ pub(super) fn run(
             }
         }
     }
-    conn.execute_batch("COMMIT")?;
+    if own {
+        conn.execute_batch("COMMIT")?;
+    }
     Ok((conn, out))
 }
 
@@ -107,7 +114,7 @@ struct Insert<'c> {
 
 /// The INSERT of a table's own rows: every part of every column it stores, then
 /// where the row came from and its number.
-fn row_sql(table: Table) -> (String, Vec<Bind>) {
+fn row_sql(table: Table, schema: &str) -> (String, Vec<Bind>) {
     let mut names = Vec::new();
     let mut binds = Vec::new();
     for (i, column) in table.columns().iter().enumerate() {
@@ -123,7 +130,7 @@ fn row_sql(table: Table) -> (String, Vec<Bind>) {
     binds.extend([Bind::File, Bind::Line, Bind::RowId]);
     let params: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
     let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({})",
+        "INSERT INTO {schema}.{} ({}) VALUES ({})",
         table.name(),
         names.join(", "),
         params.join(", ")
@@ -135,8 +142,8 @@ fn row_sql(table: Table) -> (String, Vec<Bind>) {
 /// columns come from the owner's cited columns of the same name, whose owner column
 /// (`event`, `figure`) is the owner's id, and whose other columns take their
 /// defaults.
-fn citation_sql(owner: Table) -> (String, Vec<Bind>) {
-    let (sql, binds) = row_sql(Table::Citations);
+fn citation_sql(owner: Table, schema: &str) -> (String, Vec<Bind>) {
+    let (sql, binds) = row_sql(Table::Citations, schema);
     let cited = Table::Citations.columns();
     let binds = binds
         .into_iter()
@@ -170,7 +177,7 @@ struct Plan<'c> {
 }
 
 impl<'c> Plan<'c> {
-    fn new(conn: &'c Connection, table: Table) -> rusqlite::Result<Self> {
+    fn new(conn: &'c Connection, table: Table, schema: &str) -> rusqlite::Result<Self> {
         let insert = |(sql, binds): (String, Vec<Bind>)| -> rusqlite::Result<Insert<'c>> {
             Ok(Insert {
                 stmt: conn.prepare(&sql)?,
@@ -185,17 +192,17 @@ impl<'c> Plan<'c> {
             } = column.store
             {
                 let sql = format!(
-                    "INSERT INTO {join} ({}, {element}, position) VALUES (?1, ?2, ?3)",
+                    "INSERT INTO {schema}.{join} ({}, {element}, position) VALUES (?1, ?2, ?3)",
                     table.noun()
                 );
                 lists.push((i, conn.prepare(&sql)?));
             }
         }
         Ok(Plan {
-            row: insert(row_sql(table))?,
+            row: insert(row_sql(table, schema))?,
             lists,
             citation: if table.has_citation() {
-                Some(insert(citation_sql(table))?)
+                Some(insert(citation_sql(table, schema))?)
             } else {
                 None
             },
@@ -295,31 +302,44 @@ fn bind_day(stmt: &mut Statement<'_>, at: usize, day: Option<Day>) -> rusqlite::
 /// The prepared statements of the inserting thread.
 struct Inserter<'c> {
     conn: &'c Connection,
-    file: Statement<'c>,
-    file_end: Statement<'c>,
-    document: [Statement<'c>; 3],
+    schema: &'static str,
+    input: Statement<'c>,
+    fingerprint: Statement<'c>,
+    document: [Statement<'c>; 5],
+    /// The place in the load of the file being read, which its documents share.
+    position: i64,
     plans: Vec<(Table, Plan<'c>)>,
     invalid: Statement<'c>,
 }
 
 impl<'c> Inserter<'c> {
-    fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
+    fn new(conn: &'c Connection, schema: &'static str) -> rusqlite::Result<Self> {
         Ok(Inserter {
             conn,
-            file: conn.prepare(
-                "INSERT INTO load_files (run, path, tbl, encoding, sha256, bytes, rows) VALUES (?1, ?2, ?3, ?4, printf('%064d', 0), 0, 0)",
+            schema,
+            input: conn.prepare(
+                "INSERT INTO main.load_inputs (run, file, position, sha256, bytes, rows, encoding, read) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
             )?,
-            file_end: conn.prepare("UPDATE load_files SET sha256 = ?1, bytes = ?2, rows = ?3 WHERE id = ?4")?,
+            fingerprint: conn.prepare(&format!(
+                "INSERT INTO {schema}.load_rows (row, line, hash) VALUES (?1, ?2, ?3)"
+            ))?,
             // A document whose source is refused as a duplicate id is not stored twice;
             // the duplicate is reported when the source row is inserted.
             document: [
-                conn.prepare("INSERT INTO load_files (run, path, tbl, sha256, bytes, rows, encoding) VALUES (?1, ?2, 'documents', ?3, ?4, ?5, ?6)")?,
-                conn.prepare("INSERT OR IGNORE INTO documents (source, file, text) VALUES (?1, ?2, ?3)")?,
-                conn.prepare("INSERT OR IGNORE INTO paragraphs (rowid, source, number, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?,
+                conn.prepare("INSERT OR IGNORE INTO main.load_files (path, tbl) VALUES (?1, 'documents')")?,
+                conn.prepare("SELECT id FROM main.load_files WHERE path = ?1")?,
+                conn.prepare(
+                    "INSERT OR IGNORE INTO main.load_inputs (run, file, position, sha256, bytes, rows, encoding, read) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
+                )?,
+                conn.prepare(&format!("INSERT OR IGNORE INTO {schema}.documents (source, file, text) VALUES (?1, ?2, ?3)"))?,
+                conn.prepare(&format!("INSERT OR IGNORE INTO {schema}.paragraphs (rowid, source, number, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"))?,
             ],
+            position: 0,
             plans: Table::ALL
                 .into_iter()
-                .map(|t| Ok((t, Plan::new(conn, t)?)))
+                .map(|t| Ok((t, Plan::new(conn, t, schema)?)))
                 .collect::<rusqlite::Result<_>>()?,
             invalid: conn.prepare("INSERT OR IGNORE INTO temp.invalid_ids (tbl, id) VALUES (?1, ?2)")?,
         })
@@ -330,16 +350,19 @@ impl<'c> Inserter<'c> {
     fn document(&mut self, run_id: i64, read: &Read) -> Result<()> {
         let doc = &read.held.index.doc;
         let source = read.held.source.as_str();
-        let [file, document, paragraph] = &mut self.document;
-        file.execute(params![
+        let [path, file_id, input, document, paragraph] = &mut self.document;
+        path.execute([&read.label])?;
+        let file: i64 = file_id.query_row([&read.label], |r| r.get(0))?;
+        input.execute(params![
             run_id,
-            read.label,
+            file,
+            self.position,
             read.sha256,
             read.bytes as i64,
             doc.paragraphs.len() as i64,
             read.encoding.name()
         ])?;
-        document.execute(params![source, self.conn.last_insert_rowid(), doc.text])?;
+        document.execute(params![source, file, doc.text])?;
         for (i, p) in doc.paragraphs.iter().enumerate() {
             paragraph.execute(params![
                 read.first_rowid + i as i64,
@@ -353,20 +376,14 @@ impl<'c> Inserter<'c> {
         Ok(())
     }
 
-    fn row(
-        &mut self,
-        info: &FileInfo,
-        file_id: i64,
-        row: &Row,
-        problems: &mut Collector,
-    ) -> Result<()> {
+    fn row(&mut self, info: &FileInfo, row: &Row, problems: &mut Collector) -> Result<()> {
         let layout = &info.layout;
         let table = layout.table;
         let source = Source {
             layout,
             rec: &row.rec,
             parsed: &row.parsed,
-            file_id,
+            file_id: info.id,
             rowid: row.rowid,
             citation: row.citation,
             anchor: row.anchor.as_ref(),
@@ -388,7 +405,7 @@ impl<'c> Inserter<'c> {
                 if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
             {
                 let id = source.id().unwrap_or("");
-                let finding = duplicate(self.conn, table, layout, id)?;
+                let finding = duplicate(self.conn, self.schema, table, layout, id)?;
                 problems.add(info, row.rec.line, finding);
                 return Ok(());
             }
@@ -422,27 +439,45 @@ impl<'c> Inserter<'c> {
         if let Some(citation) = &mut plan.citation {
             citation.execute(&source)?;
         }
+        self.fingerprint
+            .execute(params![row.rowid, row.rec.line as i64, row.hash])?;
         Ok(())
     }
 }
 
 /// The finding for an id that an earlier row already defined, with where.
-fn duplicate(conn: &Connection, table: Table, layout: &Layout, id: &str) -> Result<Finding> {
+fn duplicate(
+    conn: &Connection,
+    schema: &str,
+    table: Table,
+    layout: &Layout,
+    id: &str,
+) -> Result<Finding> {
     let first: Option<(String, i64)> = conn
-            .query_row(
-                &format!(
-                    "SELECT f.path, t.csv_line FROM {} t JOIN load_files f ON f.id = t.csv_file WHERE t.id = ?1",
-                    table.name()
-                ),
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        .query_row(
+            &format!(
+                "SELECT f.path, t.csv_line FROM {schema}.{} t JOIN main.load_files f ON f.id = t.csv_file WHERE t.id = ?1",
+                table.name()
+            ),
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(duplicate_finding(table, layout, id, first))
+}
+
+/// The finding for a row whose id an earlier row, at `first` (path and line), has.
+pub(super) fn duplicate_finding(
+    table: Table,
+    layout: &Layout,
+    id: &str,
+    first: Option<(String, i64)>,
+) -> Finding {
     let found = match first {
         Some((path, line)) => format!("{}, first defined at {path}:{line}", check::quoted(id)),
         None => check::quoted(id),
     };
-    Ok(Finding {
+    Finding {
         column: table.id_index().map_or(1, |c| layout.position(c)),
         what: format!("duplicate {} id", table.noun()),
         found,
@@ -450,5 +485,5 @@ fn duplicate(conn: &Connection, table: Table, layout: &Layout, id: &str) -> Resu
             "give each {} its own id, or delete the repeated row",
             table.noun()
         ),
-    })
+    }
 }

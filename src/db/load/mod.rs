@@ -16,20 +16,27 @@
 //! documents are read, and quotes checked against them, on the reading thread
 //! (`documents`).
 
+mod changes;
 mod checks;
 mod documents;
+mod incremental;
 mod insert;
+mod prior;
 mod reader;
 mod search;
 
+pub use prior::schema_sha256;
+
 use super::check::{Finding, Layout, Parsed, Vocab};
 use super::csvread::Record;
+use super::diff::Counts;
 use super::encoding::Encoding;
 use super::spec::Table;
 use super::{APPLICATION_ID, SCHEMA_VERSION};
+use prior::Prior;
 use crate::atomic::{AtomicFile, folder_of, sidecar};
 use crate::error::{Error, Problem, Problems, Result};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File};
 use std::io;
@@ -174,7 +181,25 @@ pub mod step {
     pub const SYNC: &str = "syncing";
     /// The new archive is complete and on disk; only the rename is left.
     pub const RENAME: &str = "replacing the archive";
-    pub const ALL: [&str; 5] = [INDEXES, REFERENCES, SEARCH, SYNC, RENAME];
+    /// An incremental load: the files are being hashed to see which changed.
+    pub const HASHING: &str = "hashing the files";
+    /// An incremental load: the rows that changed replace the old ones.
+    pub const APPLYING: &str = "applying the changes";
+    /// An incremental load: the search index is brought up to date.
+    pub const UPDATING_SEARCH: &str = "updating the search index";
+    /// An incremental load: every change is in and checked; only the commit is left.
+    pub const COMMIT: &str = "committing";
+    pub const ALL: [&str; 9] = [
+        INDEXES,
+        REFERENCES,
+        SEARCH,
+        SYNC,
+        RENAME,
+        HASHING,
+        APPLYING,
+        UPDATING_SEARCH,
+        COMMIT,
+    ];
 }
 
 /// Told how far a load has got. The database layer only reports; the command decides
@@ -208,13 +233,42 @@ pub struct Options {
     pub described: String,
     /// Check everything, write nothing.
     pub dry_run: bool,
+    /// Rebuild the whole archive, even where it could be updated in place.
+    pub full: bool,
+    /// For a dry run: build the archive (without its search index) at this path and
+    /// leave it there, for `diff` to compare.
+    pub scratch: Option<PathBuf>,
+}
+
+/// How a load went about its work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Every file was read and a new archive built beside the old one.
+    Full,
+    /// Only the files that changed were read, and the archive updated in place.
+    Incremental,
+    /// No file had changed since the last load: nothing was written.
+    Unchanged,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Full => "full",
+            Mode::Incremental => "incremental",
+            Mode::Unchanged => "unchanged",
+        }
+    }
 }
 
 /// Rows and time for one table.
 #[derive(Clone, Debug)]
 pub struct TableReport {
     pub table: Table,
+    /// The table's files, and how many of them were read.
     pub files: usize,
+    pub read: usize,
+    /// The rows its files hold.
     pub rows: u64,
     pub elapsed: Duration,
 }
@@ -240,33 +294,110 @@ pub struct Report {
     pub elapsed: Duration,
     /// Earlier loads carried over into the new archive's history.
     pub history: usize,
+    pub mode: Mode,
+    /// What the load changed in the archive, table by table; `None` when there was
+    /// no archive before it, and every row is new.
+    pub changes: Option<Counts>,
+    /// Why a load that could have been incremental rebuilt the archive instead.
+    pub rebuilt_because: Option<String>,
 }
 
-/// Builds the archive. On any problem, nothing is written.
+/// Loads the inputs. On any problem, nothing is written.
+///
+/// An archive built by this version of dossier is updated in place, file by file and
+/// row by row, unless `full` is set or the change is too large to be worth it (see
+/// `incremental`); otherwise a new archive is built beside it and renamed over it.
 pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
     let started = Instant::now();
-    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let _lock = if opts.dry_run {
         None
     } else {
         Some(lock(&opts.target)?)
     };
-    let previous = previous_archive(&opts.target)?;
-    let temp = TempFile::archive(&opts.target, opts.dry_run);
+    let prior = match previous_archive(&opts.target)? {
+        Some(path) => Some(Prior::inspect(&path)?),
+        None => None,
+    };
+    let mut rebuilt_because = None;
+    if let Some(p) = prior.as_ref().filter(|_| !opts.dry_run && !opts.full) {
+        match incremental::run(opts, p, progress, started)? {
+            incremental::Outcome::Done(report) => return Ok(*report),
+            incremental::Outcome::Rebuild(why) => rebuilt_because = why,
+        }
+    }
+    let mut report = full(opts, prior.as_ref(), progress, started)?;
+    report.rebuilt_because = rebuilt_because;
+    Ok(report)
+}
+
+/// What each input is, for the threads: its `load_files.id` and the first number of
+/// its block.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    id: i64,
+    block: i64,
+    /// The block its rows had in the archive before, when they can be compared.
+    old_block: Option<i64>,
+    /// Not read at all: the file has not changed since the last load (incremental).
+    skip: bool,
+}
+
+/// The files' ids in `load_files`: a file keeps the id it had when it was last loaded
+/// under the same path; a new one is added. Returns each input's slot.
+fn slots(conn: &Connection, inputs: &[Input], prior: Option<&Prior>) -> Result<Vec<Slot>> {
+    let blocks = prior::blocks(inputs)?;
+    let mut find = conn.prepare("SELECT id FROM load_files WHERE path = ?1")?;
+    let mut add = conn.prepare("INSERT INTO load_files (path, tbl) VALUES (?1, ?2)")?;
+    let mut out = Vec::with_capacity(inputs.len());
+    for (input, block) in inputs.iter().zip(blocks) {
+        let id = match find
+            .query_row([&input.label], |r| r.get::<_, i64>(0))
+            .optional()?
+        {
+            Some(id) => id,
+            None => {
+                add.execute(params![input.label, input.table.name()])?;
+                conn.last_insert_rowid()
+            }
+        };
+        let old_block = prior
+            .filter(|p| p.compatible)
+            .and_then(|p| p.input(&input.label))
+            .map(|i| i.block);
+        out.push(Slot {
+            id,
+            block,
+            old_block,
+            skip: false,
+        });
+    }
+    Ok(out)
+}
+
+/// Builds a new archive beside the target from every input, and renames it over the
+/// target.
+fn full(
+    opts: &Options,
+    prior: Option<&Prior>,
+    progress: &dyn Progress,
+    started: Instant,
+) -> Result<Report> {
+    let started_at = now();
+    let temp = match &opts.scratch {
+        Some(path) if opts.dry_run => TempFile::kept(path.clone()),
+        _ => TempFile::archive(&opts.target, opts.dry_run),
+    };
     let conn = Connection::open(&temp.path).map_err(Error::sqlite(format!(
         "cannot create {}",
         temp.path.display()
     )))?;
     prepare_build(&conn)?;
-    let history = match &previous {
-        Some(path) => carry_history(&conn, path),
+    let history = match prior {
+        Some(p) => carry_history(&conn, &p.path),
         None => 0,
     };
-    conn.execute(
-        "INSERT INTO load_runs (started, finished, dossier_version, inputs) VALUES (?1, ?1, ?2, ?3)",
-        params![started_at, env!("CARGO_PKG_VERSION"), opts.described],
-    )?;
-    let run_id = conn.last_insert_rowid();
+    let run_id = start_run(&conn, &started_at, opts, Mode::Full)?;
+    let slots = slots(&conn, &opts.inputs, prior)?;
     let vocab = vocabularies(&conn)?;
     // A dry run checks; it has no use for a search index.
     let index = if opts.dry_run {
@@ -280,9 +411,23 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
         Some((f, c)) => (Some(f), Some(c)),
         None => (None, None),
     };
+    let compared = match prior.filter(|p| p.compatible) {
+        Some(p) => Some(crate::db::open_read_only(&p.path)?),
+        None => None,
+    };
 
     progress.start(input_bytes(&opts.inputs));
-    let threads = pipeline(conn, index_conn, run_id, &opts.inputs, &vocab, progress)?;
+    let threads = pipeline(
+        conn,
+        index_conn,
+        run_id,
+        &opts.inputs,
+        &slots,
+        compared,
+        false,
+        &vocab,
+        progress,
+    )?;
     let conn = threads.conn;
     let mut problems = Collector::default();
     problems.merge(threads.read.problems);
@@ -306,9 +451,8 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
         None => false,
     };
     let files = &threads.read.files;
-    let file_ids = &threads.inserted.file_ids;
     let unread = &threads.read.unread;
-    checks::before_indexes(&conn, files, file_ids, &mut problems)?;
+    checks::before_indexes(&conn, files, &mut problems)?;
     // References are checked through the indexes, which are built first: scanning an
     // index is far cheaper than scanning a table that holds all the text.
     if unread.is_empty() && problems.total == 0 {
@@ -316,14 +460,14 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
         build_indexes(&conn)?;
         lap("built indexes", &mut phases);
         progress.step(step::REFERENCES);
-        checks::after_indexes(&conn, files, file_ids, unread, &mut problems)?;
+        checks::after_indexes(&conn, files, unread, &mut problems)?;
         lap("checked references", &mut phases);
     } else {
         // The load fails already; report every problem, without building indexes that
         // a shared alias would break. References to a table with a file that was not
         // read to its end cannot be judged: its ids are not all known.
         progress.step(step::REFERENCES);
-        checks::after_indexes(&conn, files, file_ids, unread, &mut problems)?;
+        checks::after_indexes(&conn, files, unread, &mut problems)?;
     }
     if problems.total > 0 {
         return Err(Error::Invalid(problems.finish(opts.inputs.len())));
@@ -333,36 +477,94 @@ pub fn run(opts: &Options, progress: &dyn Progress) -> Result<Report> {
         search::copy_into(&conn, &file.path)?;
         lap("built the search index", &mut phases);
     }
-    let finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    conn.execute(
-        "UPDATE load_runs SET finished = ?1 WHERE id = ?2",
-        params![finished_at, run_id],
-    )?;
+    let mut differences = threads.read.differences;
+    let changes = match prior {
+        None => None,
+        Some(p) => {
+            let counts = if p.compatible {
+                differences.removed_files(p, &opts.inputs, &crate::db::open_read_only(&p.path)?)?;
+                conn.execute("ATTACH DATABASE ?1 AS old", [uri(&p.path)])?;
+                let counts = changes::record(&conn, run_id, "old", "main", &differences);
+                conn.execute_batch("DETACH DATABASE old")?;
+                counts?
+            } else {
+                changes::record_all(&conn, run_id, &p.path)?
+            };
+            lap("compared with the archive before", &mut phases);
+            Some(counts)
+        }
+    };
+    finish_run(&conn, run_id)?;
     conn.close().map_err(|(_, e)| Error::from(e))?;
     drop(index_file);
     if !opts.dry_run {
         temp.commit(progress)?;
         lap("synced", &mut phases);
+    } else if opts.scratch.is_some() {
+        temp.keep();
     }
-    let tables = Table::ALL
-        .iter()
-        .map(|t| {
-            let s = threads.inserted.tables.get(t).cloned().unwrap_or_default();
-            TableReport {
-                table: *t,
-                files: s.files,
-                rows: s.rows,
-                elapsed: s.elapsed(),
-            }
-        })
-        .collect();
     Ok(Report {
-        tables,
+        tables: table_reports(&threads.inserted.tables, &opts.inputs),
         quotes: threads.read.quotes,
         phases,
         elapsed: started.elapsed(),
         history,
+        mode: Mode::Full,
+        changes,
+        rebuilt_because: None,
     })
+}
+
+/// The time now, as the load history records it.
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Adds the load to `load_runs`; returns its id.
+fn start_run(conn: &Connection, started: &str, opts: &Options, mode: Mode) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO load_runs (started, finished, dossier_version, schema_sha256, inputs, mode) \
+         VALUES (?1, ?1, ?2, ?3, ?4, ?5)",
+        params![
+            started,
+            env!("CARGO_PKG_VERSION"),
+            schema_sha256(),
+            opts.described,
+            mode.name()
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Records when the load finished.
+fn finish_run(conn: &Connection, run_id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE load_runs SET finished = ?1 WHERE id = ?2",
+        params![now(), run_id],
+    )?;
+    Ok(())
+}
+
+/// Rows and files per table, every table listed.
+fn table_reports(stats: &HashMap<Table, TableStats>, inputs: &[Input]) -> Vec<TableReport> {
+    Table::ALL
+        .iter()
+        .map(|t| {
+            let s = stats.get(t).cloned().unwrap_or_default();
+            TableReport {
+                table: *t,
+                files: inputs.iter().filter(|i| i.table == *t).count(),
+                read: s.files,
+                rows: s.rows,
+                elapsed: s.elapsed(),
+            }
+        })
+        .collect()
+}
+
+/// Lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Builds the indexes (and the empty full-text table) once the rows are in. By now the
@@ -455,6 +657,16 @@ impl TempFile {
         ))
     }
 
+    /// A dry run's archive at a path of the caller's, kept if the build succeeds.
+    fn kept(path: PathBuf) -> Self {
+        TempFile::scratch(path)
+    }
+
+    /// Leaves the file where it is.
+    fn keep(mut self) {
+        self.path = PathBuf::new();
+    }
+
     fn scratch(path: PathBuf) -> Self {
         remove_quietly(&path);
         TempFile {
@@ -488,7 +700,9 @@ impl TempFile {
 impl Drop for TempFile {
     fn drop(&mut self) {
         // After a commit nothing is left under this name but, perhaps, a journal.
-        remove_quietly(&self.path);
+        if !self.path.as_os_str().is_empty() {
+            remove_quietly(&self.path);
+        }
     }
 }
 
@@ -547,26 +761,48 @@ fn carry_history(conn: &Connection, previous: &Path) -> usize {
             // main database whatever schema they are qualified with.
             let app: i64 = conn.query_row("PRAGMA previous.application_id", [], |r| r.get(0))?;
             let version: i64 = conn.query_row("PRAGMA previous.user_version", [], |r| r.get(0))?;
-            // Version 1 archives have no encoding column: every load then read UTF-8.
-            // Version 2 had no documents, and kept its history in the same columns.
-            let encoding = match version {
-                1 => "'utf-8'",
-                2 | SCHEMA_VERSION => "encoding",
-                _ => return Ok(0),
-            };
             if app != APPLICATION_ID {
                 return Ok(0);
             }
+            if version == SCHEMA_VERSION {
+                let runs = conn.execute(
+                    "INSERT INTO load_runs SELECT * FROM previous.load_runs ORDER BY id",
+                    [],
+                )?;
+                for table in ["load_files", "load_inputs", "load_changes"] {
+                    conn.execute(
+                        &format!("INSERT INTO {table} SELECT * FROM previous.{table}"),
+                        [],
+                    )?;
+                }
+                return Ok(runs);
+            }
+            // Versions 1 to 3 kept one load_files row per file per load: its files
+            // (documents too, from version 3) become one row per path, and its loads'
+            // inputs rows of load_inputs. Version 1 has no encoding column: every load
+            // then read UTF-8.
+            let encoding = match version {
+                1 => "'utf-8'",
+                2 | 3 => "encoding",
+                _ => return Ok(0),
+            };
             let runs = conn.execute(
-                "INSERT INTO load_runs SELECT id, started, finished, dossier_version, inputs \
+                "INSERT INTO load_runs (id, started, finished, dossier_version, schema_sha256, inputs, mode) \
+                 SELECT id, started, finished, dossier_version, NULL, inputs, 'full' \
                  FROM previous.load_runs ORDER BY id",
                 [],
             )?;
             conn.execute(
+                "INSERT INTO load_files (path, tbl) SELECT path, tbl FROM previous.load_files \
+                 GROUP BY path ORDER BY min(id)",
+                [],
+            )?;
+            conn.execute(
                 &format!(
-                    "INSERT INTO load_files (id, run, path, tbl, sha256, bytes, rows, encoding) \
-                     SELECT id, run, path, tbl, sha256, bytes, rows, {encoding} \
-                     FROM previous.load_files ORDER BY id"
+                    "INSERT INTO load_inputs (run, file, position, sha256, bytes, rows, encoding, read) \
+                     SELECT o.run, n.id, row_number() OVER (PARTITION BY o.run ORDER BY o.id), \
+                            o.sha256, o.bytes, o.rows, {encoding}, 1 \
+                     FROM previous.load_files o JOIN load_files n ON n.path = o.path"
                 ),
                 [],
             )?;
@@ -578,7 +814,10 @@ fn carry_history(conn: &Connection, previous: &Path) -> usize {
     match copy() {
         Ok(n) => n,
         Err(_) => {
-            let _ = conn.execute_batch("DELETE FROM load_files; DELETE FROM load_runs;");
+            let _ = conn.execute_batch(
+                "DELETE FROM load_changes; DELETE FROM load_inputs; DELETE FROM load_files; \
+                 DELETE FROM load_runs;",
+            );
             0
         }
     }
@@ -586,17 +825,7 @@ fn carry_history(conn: &Connection, previous: &Path) -> usize {
 
 /// A read-only URI for a path, so that ATTACH can never write to the old archive.
 fn uri(path: &Path) -> String {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = String::from("file:");
-    for b in abs.to_string_lossy().bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out.push_str("?mode=ro");
-    out
+    crate::db::read_only_uri(path)
 }
 
 fn vocabularies(conn: &Connection) -> Result<Vocab> {
@@ -619,6 +848,8 @@ struct FileInfo {
     order: usize,
     encoding: Encoding,
     layout: Layout,
+    /// Its `load_files.id`, which its rows' `csv_file` holds.
+    id: i64,
 }
 
 /// One record and what the reading thread made of it.
@@ -628,16 +859,19 @@ struct Row {
     /// What each cell was parsed into, one per column.
     parsed: Vec<Parsed>,
     valid: bool,
-    /// The row's rowid (for citations, its id). One counter numbers the rows of every
-    /// table in load order, so that the full-text index, which points at events,
-    /// figures, sources and citations alike, gets each rowid once and in increasing
-    /// order: FTS5 writes a segment whenever a rowid goes backwards, and merging
-    /// thousands of small segments costs more than indexing.
+    /// The row's rowid (for citations, its id): the start of its file's block (see
+    /// `prior`) and its place in the file. Rows of events, figures, sources and
+    /// citations never share a number, so the full-text index, which points at all
+    /// four, can name any of them; and numbers grow in load order, so that the index
+    /// gets them in increasing order: FTS5 writes a segment whenever a rowid goes
+    /// backwards, and merging thousands of small segments costs more than indexing.
     rowid: i64,
-    /// For an event or figure, the id of its inline citation.
+    /// For an event or figure, the id of its inline citation: the number after its own.
     citation: i64,
     /// Where the row's quote stands in its source's document, when it has one.
     anchor: Option<documents::Anchor>,
+    /// The row's fingerprint (`reader::fingerprint`).
+    hash: i64,
 }
 
 struct Batch {
@@ -655,6 +889,8 @@ enum Message {
         sha256: String,
         bytes: u64,
         rows: u64,
+        /// The file's place in the load, from 1.
+        position: usize,
     },
 }
 
@@ -745,11 +981,41 @@ impl ReadOutcome {
     }
 }
 
+/// Where the files and the archive before the load part ways: found by comparing
+/// the rows' fingerprints place by place, file by file.
+#[derive(Debug, Default)]
+struct Differences {
+    /// Rows of the files that are not the row the archive had in their place.
+    new: Vec<i64>,
+    /// Rows of the archive that the files no longer have in their place.
+    old: Vec<i64>,
+    /// Rows that read the same but now start on another line: (rowid, line).
+    lines: Vec<(i64, i64)>,
+}
+
+impl Differences {
+    /// Adds every row of the files the archive was built from that are no longer
+    /// among the inputs.
+    fn removed_files(&mut self, prior: &Prior, inputs: &[Input], conn: &Connection) -> Result<()> {
+        let mut rows =
+            conn.prepare("SELECT row FROM load_rows WHERE row > ?1 AND row < ?2 ORDER BY row")?;
+        for gone in prior
+            .inputs
+            .iter()
+            .filter(|p| !inputs.iter().any(|i| i.label == p.path))
+        {
+            let found = rows
+                .query_map([gone.block, prior::block_end(gone.block)], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?;
+            self.old.extend(found);
+        }
+        Ok(())
+    }
+}
+
 /// What the inserting side did.
 struct InsertOutcome {
     problems: Collector,
-    /// `load_files.id` of each started file, in the order they started.
-    file_ids: Vec<i64>,
     tables: HashMap<Table, TableStats>,
 }
 
@@ -780,11 +1046,15 @@ struct Threads {
 }
 
 /// Runs the reader on this thread, the inserter and the indexer on their own.
+#[allow(clippy::too_many_arguments)]
 fn pipeline(
     conn: Connection,
     index: Option<Connection>,
     run_id: i64,
     inputs: &[Input],
+    slots: &[Slot],
+    prior: Option<Connection>,
+    only_changes: bool,
     vocab: &Vocab,
     progress: &dyn Progress,
 ) -> Result<Threads> {
@@ -793,7 +1063,10 @@ fn pipeline(
     let inserter_back = back.clone();
     let inserter = thread::Builder::new()
         .name("dossier-insert".into())
-        .spawn(move || insert::run(conn, run_id, inserter_rx, inserter_back))
+        .spawn(move || {
+            let schema = if only_changes { "stage" } else { "main" };
+            insert::run(conn, run_id, schema, inserter_rx, inserter_back)
+        })
         .map_err(|e| Error::Internal(format!("cannot start the inserting thread: {e}")))?;
     let mut sinks: Vec<SyncSender<Message>> = vec![to_inserter];
     let mut indexer = None;
@@ -814,11 +1087,12 @@ fn pipeline(
         problems: Collector::default(),
         unread: BTreeSet::new(),
         quotes: Quotes::default(),
+        differences: Differences::default(),
     };
-    let mut reader = reader::Reader::new(sinks, returned);
+    let mut reader = reader::Reader::new(sinks, returned, prior, only_changes);
     let mut read_error = None;
-    for (order, input) in inputs.iter().enumerate() {
-        match reader.file(input, order, vocab, &mut read, progress) {
+    for (order, (input, slot)) in inputs.iter().zip(slots).enumerate() {
+        match reader.file(input, order, *slot, vocab, &mut read, progress) {
             Ok(true) => {}
             // A thread stopped; its own error says why.
             Ok(false) => break,

@@ -6,6 +6,7 @@
 use super::documents::{Cited, Documents, Refusal};
 use super::{
     BATCH, Batch, Collector, Data, FileInfo, Input, Message, Progress, Quotes, ReadOutcome, Row,
+    Slot,
 };
 use crate::db::check::{self, Finding, Layout, Vocab};
 use crate::db::csvread::{self, Fatal, Record};
@@ -14,6 +15,7 @@ use crate::db::spec::Table;
 use crate::error::{Error, Problem, Result};
 use sha2::{Digest, Sha256};
 use std::fs::File;
+use rusqlite::Connection;
 use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,22 +28,31 @@ pub(super) struct Reader {
     /// Batches the other threads are done with.
     returned: Receiver<Batch>,
     spare: Vec<Batch>,
-    /// The next rowid, shared by every table (see `Row::rowid`); rows keep their
-    /// number even if they are refused.
-    next: i64,
     findings: Vec<Finding>,
     documents: Documents,
+    /// The archive before this load, when its rows' fingerprints can be compared with
+    /// the files'.
+    prior: Option<Connection>,
+    /// Send on only the rows that differ from the archive's (an incremental load);
+    /// otherwise every row.
+    only_changes: bool,
 }
 
 impl Reader {
-    pub(super) fn new(sinks: Vec<SyncSender<Message>>, returned: Receiver<Batch>) -> Self {
+    pub(super) fn new(
+        sinks: Vec<SyncSender<Message>>,
+        returned: Receiver<Batch>,
+        prior: Option<Connection>,
+        only_changes: bool,
+    ) -> Self {
         Reader {
             sinks,
             returned,
             spare: Vec::new(),
-            next: 1,
             findings: Vec::new(),
             documents: Documents::default(),
+            prior,
+            only_changes,
         }
     }
 
@@ -61,12 +72,12 @@ impl Reader {
         self.sinks.iter().all(|s| s.send(msg.clone()).is_ok())
     }
 
-    fn batch(&mut self) -> Batch {
-        while let Ok(mut b) = self.returned.try_recv() {
+    fn batch(spare: &mut Vec<Batch>, returned: &Receiver<Batch>) -> Batch {
+        while let Ok(mut b) = returned.try_recv() {
             b.len = 0;
-            self.spare.push(b);
+            spare.push(b);
         }
-        self.spare.pop().unwrap_or_else(|| Batch {
+        spare.pop().unwrap_or_else(|| Batch {
             rows: Vec::with_capacity(BATCH),
             len: 0,
         })
@@ -77,10 +88,14 @@ impl Reader {
         &mut self,
         input: &Input,
         order: usize,
+        slot: Slot,
         vocab: &Vocab,
         outcome: &mut ReadOutcome,
         progress: &dyn Progress,
     ) -> Result<bool> {
+        if slot.skip {
+            return Ok(true);
+        }
         let label: Arc<str> = Arc::from(input.label.as_str());
         // The problems found before this file, so that one about the whole file can
         // take the place of those it explains.
@@ -140,6 +155,7 @@ impl Reader {
             label: label.clone(),
             order,
             encoding: input.encoding,
+            id: slot.id,
             layout: Layout {
                 table,
                 fields: Vec::new(),
@@ -192,6 +208,7 @@ impl Reader {
             order,
             encoding: input.encoding,
             layout,
+            id: slot.id,
         });
         outcome.files.push(info.clone());
         if !self.send(Message::Start(info.clone())) {
@@ -201,7 +218,26 @@ impl Reader {
         let mut reported = 0u64;
         let mut encoded = Encoded::default();
         let cited = Cited::of(table);
-        let mut batch = self.batch();
+        let mut next = slot.block + 1;
+        let end = slot.block + super::prior::BLOCK_SIZE;
+        // The rows the archive had from this file, in order, to compare place by place.
+        let mut old_stmt = match (&self.prior, slot.old_block) {
+            (Some(conn), Some(_)) => Some(
+                conn.prepare_cached(
+                    "SELECT row, line, hash FROM load_rows WHERE row > ?1 AND row < ?2 ORDER BY row",
+                )
+                .map_err(crate::error::Error::from)?,
+            ),
+            _ => None,
+        };
+        let mut old_rows = match (&mut old_stmt, slot.old_block) {
+            (Some(stmt), Some(block)) => Some(
+                stmt.query([block, super::prior::block_end(block)])
+                    .map_err(crate::error::Error::from)?,
+            ),
+            _ => None,
+        };
+        let mut batch = Self::batch(&mut self.spare, &self.returned);
         loop {
             if batch.len == batch.rows.len() {
                 batch.rows.push(Row::default());
@@ -220,11 +256,18 @@ impl Reader {
                 continue;
             }
             rows += 1;
-            row.rowid = self.next;
-            self.next += 1;
+            if next + 2 > end {
+                return Err(crate::error::Error::Usage(format!(
+                    "{}: more rows than dossier numbers in one file ({}) — split the file",
+                    input.label,
+                    super::prior::BLOCK_SIZE / 2
+                )));
+            }
+            row.rowid = next;
+            next += 1;
             if matches!(table, Table::Events | Table::Figures) {
-                row.citation = self.next;
-                self.next += 1;
+                row.citation = next;
+                next += 1;
             }
             // Bytes that are not in the file's encoding are reported once for the
             // file, after its last row; the row's other checks wait until it reads.
@@ -281,16 +324,49 @@ impl Reader {
             for f in self.findings.drain(..) {
                 outcome.problems.add(&info, row.rec.line, f);
             }
-            batch.len += 1;
+            row.hash = fingerprint(&info.layout, &row.rec);
+            let mut differs = true;
+            if let Some(old) = old_rows.as_mut() {
+                match old.next().map_err(crate::error::Error::from)? {
+                    Some(r) => {
+                        let (old_row, line, hash): (i64, i64, i64) =
+                            (r.get(0)?, r.get(1)?, r.get(2)?);
+                        if hash == row.hash && row.valid {
+                            differs = false;
+                            if line != row.rec.line as i64 {
+                                outcome.differences.lines.push((row.rowid, row.rec.line as i64));
+                            }
+                        } else {
+                            outcome.differences.old.push(old_row);
+                        }
+                    }
+                    None => old_rows = None,
+                }
+            }
+            if differs {
+                outcome.differences.new.push(row.rowid);
+            }
+            if differs || !self.only_changes {
+                batch.len += 1;
+            }
             if let Some(mut read) = document {
                 // The rows so far go first, so that the paragraphs' rowids follow
-                // theirs in the order the other threads see them.
+                // theirs in the order the other threads see them. Paragraphs take
+                // their numbers from the sources file's block, after their source's.
                 if !self.send(Message::Rows(Arc::new(batch))) {
                     return Ok(false);
                 }
-                batch = self.batch();
-                read.first_rowid = self.next;
-                self.next += read.held.index.doc.paragraphs.len() as i64;
+                batch = Self::batch(&mut self.spare, &self.returned);
+                let paragraphs = read.held.index.doc.paragraphs.len() as i64;
+                if next + paragraphs > end {
+                    return Err(crate::error::Error::Usage(format!(
+                        "{}: more rows and paragraphs than dossier numbers in one file ({}) — split the file",
+                        input.label,
+                        super::prior::BLOCK_SIZE
+                    )));
+                }
+                read.first_rowid = next;
+                next += paragraphs;
                 self.documents.sent(&read.held);
                 if !self.send(Message::Document(Arc::new(read))) {
                     return Ok(false);
@@ -301,9 +377,17 @@ impl Reader {
                 if !self.send(Message::Rows(Arc::new(batch))) {
                     return Ok(false);
                 }
-                batch = self.batch();
+                batch = Self::batch(&mut self.spare, &self.returned);
+            }
+            if reader.offset() - reported >= 1 << 20 {
                 progress.advance(reader.offset() - reported);
                 reported = reader.offset();
+            }
+        }
+        // Rows the archive had beyond the file's new end.
+        if let Some(old) = old_rows.as_mut() {
+            while let Some(r) = old.next().map_err(crate::error::Error::from)? {
+                outcome.differences.old.push(r.get(0)?);
             }
         }
         if batch.len > 0 && !self.send(Message::Rows(Arc::new(batch))) {
@@ -317,6 +401,7 @@ impl Reader {
             sha256: hashing.hex(),
             bytes: hashing.bytes,
             rows,
+            position: order + 1,
         }))
     }
 }
@@ -399,6 +484,56 @@ impl Encoded {
     }
 }
 
+/// A fingerprint of a row: the first 8 bytes of the SHA-256 of its cells, in the
+/// table's canonical column order, so that moving a column in the file changes nothing.
+/// An empty cell and a missing column are the same, as they are in the archive.
+pub(super) fn fingerprint(layout: &Layout, rec: &Record) -> i64 {
+    let mut h = Sha256::new();
+    for c in 0..layout.table.columns().len() {
+        match layout.cell(rec, c) {
+            None => h.update([0u8]),
+            Some(text) => {
+                h.update([1u8]);
+                h.update((text.len() as u64).to_le_bytes());
+                h.update(text.as_bytes());
+            }
+        }
+    }
+    let digest = h.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_le_bytes(first)
+}
+
+/// Where the columns of a file sit, from its header alone: for messages about rows of
+/// a file that an incremental load did not read. `None` if the header cannot be read,
+/// which cannot happen to a file an earlier load read whole.
+pub(super) fn layout_of(input: &Input) -> Result<Option<Layout>> {
+    let source: Box<dyn Read> = match &input.data {
+        Data::Path(p) => Box::new(File::open(p).map_err(|source| Error::Read {
+            path: p.clone(),
+            source,
+        })?),
+        Data::Embedded(bytes) => Box::new(*bytes),
+    };
+    let decoding = match Decoding::new(source, input.encoding) {
+        Ok(Ok(d)) => d,
+        _ => return Ok(None),
+    };
+    let Ok(mut reader) = csvread::Reader::new(decoding) else {
+        return Ok(None);
+    };
+    if reader.is_empty() {
+        return Ok(None);
+    }
+    reader.set_delimiter(check::delimiter(input.table, reader.first_line()));
+    let mut header = Record::default();
+    match reader.read(&mut header) {
+        Ok(true) => Ok(check::layout(input.table, &header).ok()),
+        _ => Ok(None),
+    }
+}
+
 fn fatal_problem(fatal: Fatal, file: &FileInfo, out: &mut Collector) -> io::Result<()> {
     match fatal {
         Fatal::Io(e) => return Err(e),
@@ -440,12 +575,7 @@ impl<R> Hashing<R> {
     }
 
     fn hex(&self) -> String {
-        self.hasher
-            .clone()
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        super::hex(&self.hasher.clone().finalize())
     }
 }
 

@@ -1,0 +1,528 @@
+//! Incremental loads: the archive updated in place, reading only the files that
+//! changed and writing only the rows that did.
+//!
+//! Every input is hashed first. A file whose SHA-256 is the one the last load recorded
+//! is not read at all. A changed file is read and checked in full, as a full load
+//! reads it, and each row's fingerprint is compared with the row the archive has in
+//! its place (`load_rows`): the rows that differ are staged in a scratch database
+//! attached as `stage`, through the same inserter a full load uses. Then, in one
+//! transaction on the archive: the rows they replace go, with their join rows, inline
+//! citations, fingerprints and search entries; the staged rows come in; rows that only
+//! moved to another line get their new line; and the checks that need other rows run
+//! on what changed: ids and aliases against the rows kept, references from the new
+//! rows, references from the kept rows to ids that went away, loops through new rows.
+//!
+//! Rows are numbered by their file's block and their place in it (see `prior`), so
+//! the archive this gives is the one a full rebuild gives, number for number. When
+//! that cannot hold cheaply, the load says why and rebuilds instead: when files moved
+//! to other blocks, or when so many rows changed that a rebuild is quicker.
+//!
+//! The transaction keeps every promise of a full load. Nothing reaches the archive's
+//! file before the commit (the page cache does not spill), so a load that fails or is
+//! killed before it leaves the file as it was; SQLite's journal makes the commit
+//! itself all or nothing, and readers see the archive before it or after it.
+
+use super::changes;
+use super::checks;
+use super::prior::{self, Prior};
+use super::reader;
+use super::{
+    Collector, Data, FileInfo, Input, Mode, Options, Progress, Report, Slot, TableReport,
+    finish_run, input_bytes, now, pipeline, slots, start_run, step, vocabularies,
+};
+use crate::db::spec::{self, Table};
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags, params};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How an attempt at an incremental load ended.
+pub(super) enum Outcome {
+    Done(Box<Report>),
+    /// Build the archive anew instead; with the reason to tell, if there is one worth it.
+    Rebuild(Option<String>),
+}
+
+/// The share of the archive's rows beyond which rewriting them costs more than
+/// building the archive anew (measured at a million events; see bench/).
+const MOST_CHANGED: f64 = 0.2;
+
+/// How long the commit waits for queries that are reading the archive. Readers wait
+/// up to 5 s for the commit in turn, so this stays below that.
+const COMMIT_WAIT: Duration = Duration::from_secs(4);
+
+pub(super) fn run(
+    opts: &Options,
+    prior: &Prior,
+    progress: &dyn Progress,
+    started: Instant,
+) -> Result<Outcome> {
+    if !prior.compatible {
+        return Ok(Outcome::Rebuild(Some(
+            "the archive was built by another version of dossier".into(),
+        )));
+    }
+    progress.step(step::HASHING);
+    let hashes = opts
+        .inputs
+        .iter()
+        .map(hash)
+        .collect::<Result<Vec<(String, u64)>>>()?;
+    let blocks = prior::blocks(&opts.inputs)?;
+    let mut unchanged = vec![false; opts.inputs.len()];
+    for (i, input) in opts.inputs.iter().enumerate() {
+        if let Some(p) = prior.input(&input.label) {
+            if p.block != blocks[i] {
+                return Ok(Outcome::Rebuild(Some(format!(
+                    "{} moved among the files of its kind (a file was added or removed before it), which renumbers its rows",
+                    input.label
+                ))));
+            }
+            unchanged[i] = p.sha256 == hashes[i].0;
+        }
+    }
+    if let Some(reason) = documents_changed(opts, prior, &unchanged) {
+        return Ok(Outcome::Rebuild(Some(reason)));
+    }
+    let same_inputs = prior.inputs.len() == opts.inputs.len()
+        && opts
+            .inputs
+            .iter()
+            .zip(&prior.inputs)
+            .all(|(i, p)| i.label == p.path);
+    if same_inputs && unchanged.iter().all(|u| *u) {
+        let loads = history(&opts.target)?;
+        return Ok(Outcome::Done(Box::new(Report {
+            tables: Table::ALL
+                .iter()
+                .map(|t| TableReport {
+                    table: *t,
+                    files: opts.inputs.iter().filter(|i| i.table == *t).count(),
+                    read: 0,
+                    rows: prior
+                        .inputs
+                        .iter()
+                        .filter(|p| p.table == *t)
+                        .map(|p| p.rows)
+                        .sum(),
+                    elapsed: Duration::ZERO,
+                })
+                .collect(),
+            quotes: Default::default(),
+            phases: Vec::new(),
+            elapsed: started.elapsed(),
+            history: loads,
+            mode: Mode::Unchanged,
+            changes: Some(Default::default()),
+            rebuilt_because: None,
+        })));
+    }
+    update(opts, prior, progress, started, &hashes, &unchanged)
+}
+
+/// Why sources' documents call for a full rebuild, if they do. A quote is checked
+/// against its source's document, and where it stands in it is stored with it, so the
+/// rows that depend on a document are not only its source's: until a load can tell
+/// which rows those are, an archive with documents is updated in place only when no
+/// file changed at all, documents included, and a changed sources.csv, which may name
+/// new documents, is always a rebuild.
+fn documents_changed(opts: &Options, prior: &Prior, unchanged: &[bool]) -> Option<String> {
+    if let Some(i) = opts
+        .inputs
+        .iter()
+        .zip(unchanged)
+        .position(|(i, u)| i.table == Table::Sources && !*u)
+    {
+        return Some(format!(
+            "{} changed, and a full load checks every quote against the documents its sources name",
+            opts.inputs[i].label
+        ));
+    }
+    if prior.documents.is_empty() {
+        return None;
+    }
+    let embedded = opts
+        .inputs
+        .iter()
+        .any(|i| i.table == Table::Sources && matches!(i.data, Data::Embedded(_)));
+    for (path, sha256) in &prior.documents {
+        if super::documents::sha256_now(embedded, path).as_deref() != Some(sha256.as_str()) {
+            return Some(format!(
+                "the document {path} changed, and a full load checks every quote against it again"
+            ));
+        }
+    }
+    if unchanged.iter().all(|u| *u) && prior.inputs.len() == opts.inputs.len() {
+        return None;
+    }
+    Some(
+        "the archive has sources' documents, and a full load checks every changed quote against them"
+            .into(),
+    )
+}
+
+/// The SHA-256 and size of an input.
+fn hash(input: &Input) -> Result<(String, u64)> {
+    let mut h = Sha256::new();
+    let bytes = match &input.data {
+        Data::Embedded(b) => {
+            h.update(b);
+            b.len() as u64
+        }
+        Data::Path(p) => {
+            let read_err = |source| Error::Read {
+                path: p.clone(),
+                source,
+            };
+            let mut f = File::open(p).map_err(read_err)?;
+            let mut buf = vec![0u8; 1 << 20];
+            let mut total = 0u64;
+            loop {
+                let n = f.read(&mut buf).map_err(read_err)?;
+                if n == 0 {
+                    break;
+                }
+                h.update(&buf[..n]);
+                total += n as u64;
+            }
+            total
+        }
+    };
+    Ok((super::hex(&h.finalize()), bytes))
+}
+
+/// How many loads the archive's history holds.
+fn history(target: &std::path::Path) -> Result<usize> {
+    let conn = crate::db::open_read_only(target)?;
+    let n: i64 = conn.query_row("SELECT count(*) FROM load_runs", [], |r| r.get(0))?;
+    Ok(n as usize)
+}
+
+/// Reads the changed files and updates the archive in place, in one transaction.
+fn update(
+    opts: &Options,
+    prior: &Prior,
+    progress: &dyn Progress,
+    started: Instant,
+    hashes: &[(String, u64)],
+    unchanged: &[bool],
+) -> Result<Outcome> {
+    let conn = Connection::open_with_flags(
+        &opts.target,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(Error::sqlite(format!("cannot open {}", opts.target.display())))?;
+    // The archive's file must not change before the commit: dirty pages stay in memory
+    // however many there are, rather than spill into the file mid-transaction.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         PRAGMA journal_mode = DELETE;
+         PRAGMA synchronous = FULL;
+         PRAGMA cache_spill = OFF;
+         PRAGMA cache_size = -65536;
+         PRAGMA temp_store = FILE;
+         BEGIN IMMEDIATE;",
+    )
+    .map_err(Error::sqlite(format!(
+        "cannot update {}",
+        opts.target.display()
+    )))?;
+    // On an error the connection is dropped with its transaction open, which rolls it
+    // back.
+    let (conn, report) = within(conn, opts, prior, progress, started, hashes, unchanged)?;
+    let Some(report) = report else {
+        conn.execute_batch("ROLLBACK")?;
+        return Ok(Outcome::Rebuild(Some(
+            "so many rows changed that building the archive anew is quicker".into(),
+        )));
+    };
+    progress.step(step::COMMIT);
+    conn.busy_timeout(COMMIT_WAIT)?;
+    if let Err(e) = conn.execute_batch("COMMIT") {
+        let _ = conn.execute_batch("ROLLBACK");
+        return Err(match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
+                Error::Busy {
+                    path: opts.target.clone(),
+                }
+            }
+            e => Error::sqlite(format!("cannot update {}", opts.target.display()))(e),
+        });
+    }
+    Ok(Outcome::Done(Box::new(report)))
+}
+
+/// Everything an incremental load does inside its transaction: the connection back,
+/// and the report, or `None` when too many rows changed.
+fn within(
+    conn: Connection,
+    opts: &Options,
+    prior: &Prior,
+    progress: &dyn Progress,
+    started: Instant,
+    hashes: &[(String, u64)],
+    unchanged: &[bool],
+) -> Result<(Connection, Option<Report>)> {
+    let loads: i64 = conn.query_row("SELECT count(*) FROM load_runs", [], |r| r.get(0))?;
+    let run_id = start_run(&conn, &now(), opts, Mode::Incremental)?;
+    let mut slots: Vec<Slot> = slots(&conn, &opts.inputs, Some(prior))?;
+    for (slot, skip) in slots.iter_mut().zip(unchanged) {
+        slot.skip = *skip;
+    }
+    stage(&conn)?;
+    let vocab = vocabularies(&conn)?;
+    let read_bytes: u64 = opts
+        .inputs
+        .iter()
+        .zip(unchanged)
+        .filter(|(_, u)| !**u)
+        .map(|(i, _)| input_bytes(std::slice::from_ref(i)))
+        .sum();
+    progress.start(read_bytes);
+    // The fingerprints are read through a connection of their own, which sees the
+    // archive as it was before this transaction.
+    let fingerprints = crate::db::open_read_only(&opts.target)?;
+    let threads = pipeline(
+        conn,
+        None,
+        run_id,
+        &opts.inputs,
+        &slots,
+        Some(fingerprints),
+        true,
+        &vocab,
+        progress,
+    )?;
+    let conn = threads.conn;
+    let mut problems = Collector::default();
+    problems.merge(threads.read.problems);
+    problems.merge(threads.inserted.problems);
+    let mut differences = threads.read.differences;
+    differences.removed_files(prior, &opts.inputs, &conn)?;
+    let total: u64 = prior.inputs.iter().map(|p| p.rows).sum();
+    let touched = differences.new.len().max(differences.old.len()) as f64;
+    if total > 50_000 && touched > MOST_CHANGED * total as f64 {
+        return Ok((conn, None));
+    }
+    if !threads.read.complete {
+        return Err(Error::Invalid(problems.finish(opts.inputs.len())));
+    }
+    // Every file, for messages about rows of files this load did not read.
+    let mut files: Vec<Arc<FileInfo>> = threads.read.files.clone();
+    for (order, (input, slot)) in opts.inputs.iter().zip(&slots).enumerate() {
+        if slot.skip
+            && let Some(layout) = reader::layout_of(input)?
+        {
+            files.push(Arc::new(FileInfo {
+                label: Arc::from(input.label.as_str()),
+                order,
+                layout,
+                id: slot.id,
+            }));
+        }
+    }
+
+    let mut phases = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &'static str, phases: &mut Vec<(&'static str, Duration)>| {
+        phases.push((name, clock.elapsed()));
+        clock = Instant::now();
+    };
+    progress.step(step::APPLYING);
+    // What changed, compared before the rows it replaces go.
+    let counts = changes::record(&conn, run_id, "main", "stage", &differences)?;
+    rows_table(&conn, "gone", &differences.old)?;
+    rows_table(&conn, "came", &differences.new)?;
+    conn.execute_batch(
+        "CREATE TEMP TABLE removed (tbl TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID;",
+    )?;
+    for table in Table::ALL.into_iter().filter(|t| t.has_id()) {
+        let name = table.name();
+        conn.execute(
+            &format!(
+                "INSERT INTO temp.removed SELECT '{name}', id FROM main.{name} \
+                 WHERE rowid IN (SELECT row FROM temp.gone)"
+            ),
+            [],
+        )?;
+    }
+    // The search entries of the rows that go, while their text can still be read.
+    conn.execute_batch(
+        "INSERT INTO main.search (search, rowid, title, body)
+           SELECT 'delete', rowid, title, body FROM main.search_source
+           WHERE rowid IN (SELECT row FROM temp.gone) AND (title IS NOT NULL OR body IS NOT NULL);",
+    )?;
+    for table in Table::ALL {
+        let name = table.name();
+        for c in table.columns() {
+            if let spec::Store::List { table: join, .. } = c.store {
+                conn.execute(
+                    &format!(
+                        "DELETE FROM main.{join} WHERE {} IN \
+                         (SELECT id FROM main.{name} WHERE rowid IN (SELECT row FROM temp.gone))",
+                        table.noun()
+                    ),
+                    [],
+                )?;
+            }
+        }
+    }
+    for table in Table::ALL {
+        conn.execute(
+            &format!(
+                "DELETE FROM main.{} WHERE {} IN (SELECT row FROM temp.gone)",
+                table.name(),
+                table.rowid_column()
+            ),
+            [],
+        )?;
+    }
+    conn.execute_batch("DELETE FROM main.load_rows WHERE row IN (SELECT row FROM temp.gone);")?;
+    checks::staged_before_merge(&conn, &files, &mut problems)?;
+    let mut merged: Vec<&str> = spec::archive_tables();
+    merged.push("load_rows");
+    for name in merged {
+        conn.execute(
+            &format!("INSERT OR IGNORE INTO main.{name} SELECT * FROM stage.{name}"),
+            [],
+        )?;
+    }
+    moved_lines(&conn, &differences.lines)?;
+    for table in Table::ALL.into_iter().filter(|t| t.has_id()) {
+        let name = table.name();
+        conn.execute(
+            &format!(
+                "DELETE FROM temp.removed WHERE tbl = '{name}' AND id IN (SELECT id FROM main.{name})"
+            ),
+            [],
+        )?;
+    }
+    lap("applied the changes", &mut phases);
+    progress.step(step::REFERENCES);
+    checks::staged_after_merge(&conn, &files, &mut problems)?;
+    lap("checked references", &mut phases);
+    if problems.total > 0 {
+        return Err(Error::Invalid(problems.finish(opts.inputs.len())));
+    }
+    progress.step(step::UPDATING_SEARCH);
+    conn.execute_batch(
+        "INSERT INTO main.search (rowid, title, body)
+           SELECT rowid, title, body FROM main.search_source
+           WHERE rowid IN (SELECT row FROM temp.came) AND (title IS NOT NULL OR body IS NOT NULL)
+           ORDER BY rowid;",
+    )?;
+    lap("updated the search index", &mut phases);
+    // The files that were not read are still inputs of this load.
+    let mut kept = conn.prepare(
+        "INSERT INTO main.load_inputs (run, file, position, sha256, bytes, rows, read) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
+    )?;
+    let mut rows: HashMap<Table, u64> = HashMap::new();
+    for (i, (input, slot)) in opts.inputs.iter().zip(&slots).enumerate() {
+        if !slot.skip {
+            continue;
+        }
+        let n = prior.input(&input.label).map_or(0, |p| p.rows);
+        *rows.entry(input.table).or_default() += n;
+        kept.execute(params![
+            run_id,
+            slot.id,
+            i as i64 + 1,
+            hashes[i].0,
+            hashes[i].1 as i64,
+            n as i64
+        ])?;
+    }
+    drop(kept);
+    finish_run(&conn, run_id)?;
+    let tables = super::table_reports(&threads.inserted.tables, &opts.inputs)
+        .into_iter()
+        .map(|mut t| {
+            t.rows += rows.get(&t.table).copied().unwrap_or(0);
+            t
+        })
+        .collect();
+    let report = Report {
+        tables,
+        quotes: Default::default(),
+        phases,
+        elapsed: started.elapsed(),
+        history: loads as usize,
+        mode: Mode::Incremental,
+        changes: Some(counts),
+        rebuilt_because: None,
+    };
+    Ok((conn, Some(report)))
+}
+
+/// A temporary table of row numbers: `rows`, and for each event or figure among
+/// them, its inline citation, which is numbered right after it.
+fn rows_table(conn: &Connection, name: &str, rows: &[i64]) -> Result<()> {
+    conn.execute_batch(&format!("CREATE TEMP TABLE {name} (row INTEGER PRIMARY KEY);"))?;
+    let mut add = conn.prepare(&format!("INSERT OR IGNORE INTO temp.{name} VALUES (?1)"))?;
+    for &row in rows {
+        add.execute([row])?;
+        if prior::table_of(row).is_some_and(|t| t.has_citation()) {
+            add.execute([row + 1])?;
+        }
+    }
+    Ok(())
+}
+
+/// Rows that read the same but start on another line, in their table, their inline
+/// citation and their fingerprint.
+fn moved_lines(conn: &Connection, lines: &[(i64, i64)]) -> Result<()> {
+    let mut fingerprint = conn.prepare("UPDATE main.load_rows SET line = ?2 WHERE row = ?1")?;
+    let mut citation = conn.prepare("UPDATE main.citations SET csv_line = ?2 WHERE id = ?1")?;
+    for &(row, line) in lines {
+        let Some(table) = prior::table_of(row) else {
+            continue;
+        };
+        conn.execute(
+            &format!(
+                "UPDATE main.{} SET csv_line = ?2 WHERE {} = ?1",
+                table.name(),
+                table.rowid_column()
+            ),
+            params![row, line],
+        )?;
+        if table.has_citation() {
+            citation.execute(params![row + 1, line])?;
+        }
+        fingerprint.execute(params![row, line])?;
+    }
+    Ok(())
+}
+
+/// Creates the staging database: the archive's tables of rows, empty, with their
+/// constraints, and the archive's files.
+fn stage(conn: &Connection) -> Result<()> {
+    conn.execute_batch("ATTACH DATABASE '' AS stage")?;
+    let mut tables: Vec<&str> = spec::archive_tables();
+    tables.extend(["load_rows", "load_files"]);
+    for name in tables {
+        let sql: String = conn.query_row(
+            "SELECT sql FROM main.sqlite_schema WHERE type = 'table' AND name = ?1",
+            [name],
+            |r| r.get(0),
+        )?;
+        let staged = sql.replacen(
+            &format!("CREATE TABLE {name} "),
+            &format!("CREATE TABLE stage.{name} "),
+            1,
+        );
+        conn.execute_batch(&staged)?;
+    }
+    conn.execute_batch(
+        "INSERT INTO stage.load_files SELECT * FROM main.load_files;
+         CREATE TEMP TABLE IF NOT EXISTS invalid_ids (tbl TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID;",
+    )?;
+    Ok(())
+}
+
