@@ -107,12 +107,84 @@ def shell_import(data, db):
         return run(["sqlite3", str(db)], stdin=stdin, cwd=data)
 
 
-def dossier_load(data, db, log=None):
-    """dossier's load; its summary (rows per table, time per step) goes to `log`."""
+def dossier_load(data, db, log=None, full=True):
+    """dossier's load, a full rebuild unless `full` is false; its summary (rows per
+    table, time per step) goes to `log`."""
+    cmd = [DOSSIER, "load", str(data), "--db", str(db)] + (["--full"] if full else [])
     if log is None:
-        return run([DOSSIER, "load", str(data), "--db", str(db)])
+        return run(cmd)
     with open(log, "wb") as out:
-        return run([DOSSIER, "load", str(data), "--db", str(db)], stdout=out)
+        return run(cmd, stdout=out)
+
+
+def edited_events(data, every, out):
+    """events.csv of `data` with the title of every `every`-th row changed (every=0:
+    only the middle row), written once to `out` and kept."""
+    if out.exists():
+        return out
+    print(f"writing {out} …", file=sys.stderr)
+    csv.field_size_limit(1 << 30)
+    tmp = out.with_name(out.name + ".part")
+    with open(data / "events.csv", newline="", encoding="utf-8") as src, open(tmp, "w", newline="", encoding="utf-8") as dst:
+        r, w = csv.reader(src), csv.writer(dst, lineterminator="\n")
+        header = next(r)
+        w.writerow(header)
+        title = header.index("title")
+        rows = sum(1 for _ in open(data / "events.csv", "rb")) if every == 0 else 0
+        for i, row in enumerate(r):
+            if (every and i % every == every // 2) or (not every and i == rows // 2):
+                row[title] = row[title] + " (revised)"
+            w.writerow(row)
+    tmp.rename(out)
+    return out
+
+
+def incremental(args, n, data, work, results):
+    """Incremental loads side by side with full ones, on the same folder: a full load
+    of the generated files, then a load after no change, after one event row changed,
+    and after 1% of the event rows changed. The folder's events.csv is switched between
+    versions by renaming hard links, so that every load sees the same paths."""
+    live = work / "live"
+    shutil.rmtree(live, ignore_errors=True)
+    live.mkdir()
+    for f in data.glob("*.csv"):
+        os.link(f, live / f.name)
+    versions = {
+        "no file changed": data / "events.csv",
+        "one event row changed": edited_events(data, 0, data / "events.one.csv"),
+        "1% of the event rows changed": edited_events(data, 100, data / "events.percent.csv"),
+    }
+    db = work / "incremental.db"
+
+    def use(version):
+        tmp = live / "events.csv.tmp"
+        tmp.unlink(missing_ok=True)
+        os.link(version, tmp)
+        os.replace(tmp, live / "events.csv")
+
+    for label, version in versions.items():
+        def full():
+            use(data / "events.csv")
+            return dossier_load(live, db)
+
+        def update():
+            use(version)
+            log = work / "incremental.txt"
+            t = dossier_load(live, db, log, full=False)
+            said = log.read_text()
+            if "rebuilt" in said or ("in place" not in said and "up to date" not in said):
+                sys.exit(f"bench: the load after {label} was not incremental:\n{said}")
+            return t
+
+        a, b = [], []
+        for _ in range(args.runs):
+            a.append(full())
+            b.append(update())
+        ta = statistics.median(t for t, _ in a)
+        tb = statistics.median(t for t, _ in b)
+        results.append({"what": label, "full": ta, "incremental": tb, "share": tb / ta, "mib": max(m for _, m in b) / 1024})
+        print(f"{label}: full {ta:.3f} s, incremental {tb:.3f} s, {100 * tb / ta:.1f}%", file=sys.stderr)
+    db.unlink(missing_ok=True)
 
 
 def canned(name, params):
@@ -209,14 +281,15 @@ def main():
             dossier_load(data, checked_db)
         report_check(args, check(args, checked_db, work), n)
         return
-    results = []
+    results, updates = [], []
     if not args.no_compare:
         generate(n, data)
         compare(args, n, data, work, ours_db, shell_db, results)
         report_check(args, check(args, ours_db, work), n)
+        incremental(args, n, data, work, updates)
     scaling = scale(args, data_root, work)
     verified = None if args.no_verify else verification(args, data_root, work)
-    report(args, results, scaling, verified)
+    report(args, results, scaling, updates, n, verified)
 
 
 def compare(args, n, data, work, ours_db, shell_db, results):
@@ -448,11 +521,29 @@ def verification(args, data_root, work):
     return measured
 
 
-def report(args, results, scaling, verified=None):
-    """Writes what was measured: the comparisons to --out, the scaling rows and the load
-    with documents beside it."""
+def report(args, results, scaling, updates, n, verified=None):
+    """Writes what was measured: the comparisons to --out, the scaling rows, the
+    incremental loads and the load with documents beside it."""
     stamp = f"Measured {time.strftime('%Y-%m-%d')} on {machine()}."
     out = Path(args.out)
+    if updates:
+        targets = {"no file changed": 2, "one event row changed": 10, "1% of the event rows changed": 25}
+        lines = [
+            stamp,
+            f"{n:,} events. Medians of {args.runs} runs, a full load (--full) and an incremental one alternating on the same folder; whole-process wall time; peak memory is max RSS of the incremental load.",
+            "",
+            "| load after | full load | incremental load | share of full | target | incremental peak |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for u in updates:
+            t = targets.get(u["what"])
+            lines.append(
+                f"| {u['what']} | {u['full']:.3f} s | {u['incremental']:.3f} s | {100 * u['share']:.1f}% | "
+                f"{'≤ ' + str(t) + '%' if t else ''} | {u['mib']:.0f} MiB |"
+            )
+        text = "\n".join(lines) + "\n"
+        out.with_name(out.stem + "-incremental" + out.suffix).write_text(text)
+        print(text)
     if results:
         lines = [
             stamp,

@@ -252,6 +252,10 @@ period, area or counterpart match the filters; every figure when there is no
 filter), the sources cited with their via chains, and a note for each event and
 figure with its quotes.
 
+With --changes, the report is of what the last load changed: each row it added,
+removed or changed (with the old and new value of each field that changed), and of
+the events and figures it added or changed, or whose citations it changed.
+
 Set DOSSIER_NOW (RFC 3339) to stamp the report with a fixed time, so that the same
 archive always gives the same bytes.";
 
@@ -671,6 +675,11 @@ pub struct ReportArgs {
     /// The report's title
     #[arg(long, default_value = "Dossier report", value_name = "TEXT")]
     pub title: String,
+
+    /// Only what the last load added, removed and changed: a list of the changes, and
+    /// the facts added or changed (with their quotes)
+    #[arg(long)]
+    pub changes: bool,
 
     /// Stamp the report as made at this time (RFC 3339) instead of now
     #[arg(long, env = "DOSSIER_NOW", value_name = "TIME")]

@@ -123,6 +123,30 @@ struct Report {
     sources: Vec<Source>,
     /// Actor ids to names, for every actor in the archive.
     names: HashMap<String, String>,
+    /// With --changes: what the last load changed, row by row and field by field.
+    changes: Option<Vec<ChangeRow>>,
+}
+
+/// A row of the `changes` query: a row added or removed, or a field changed.
+struct ChangeRow {
+    table: String,
+    key: String,
+    change: String,
+    field: String,
+    old: String,
+    new: String,
+}
+
+impl ChangeRow {
+    /// The event or figure the change is about: the row's own id, or for a row of
+    /// citations.csv, the fact its key starts with.
+    fn fact(&self) -> Option<&str> {
+        match self.table.as_str() {
+            "events" | "figures" => Some(&self.key),
+            "citations" => self.key.split(" / ").next(),
+            _ => None,
+        }
+    }
 }
 
 struct Load {
@@ -390,6 +414,42 @@ fn gather(
         Ok(())
     })?;
 
+    let changes = if args.changes {
+        let mut rows = Vec::new();
+        each_row(archive, registry, "changes", &[], |row| {
+            rows.push(ChangeRow {
+                table: row.text("table")?,
+                key: row.text("key")?,
+                change: row.text("change")?,
+                field: row.text("field")?,
+                old: row.text("old")?,
+                new: row.text("new")?,
+            });
+            Ok(())
+        })?;
+        Some(rows)
+    } else {
+        None
+    };
+    // Only the facts the last load touched. The first load of an archive records no
+    // changes: everything in it is new, and the report shows everything.
+    if let Some(rows) = changes.as_ref().filter(|r| !r.is_empty()) {
+        let touched: std::collections::HashSet<&str> = rows
+            .iter()
+            .filter(|c| c.change != "removed" || c.table == "citations")
+            .filter_map(ChangeRow::fact)
+            .collect();
+        events.retain(|e| touched.contains(e.id.as_str()));
+        figures.retain(|f| touched.contains(f.id.as_str()));
+        let cited: std::collections::HashSet<&str> = events
+            .iter()
+            .flat_map(|e| e.cites.iter())
+            .chain(figures.iter().flat_map(|f| f.cites.iter()))
+            .map(|c| c.source.as_str())
+            .collect();
+        sources.retain(|s| cited.contains(s.id.as_str()));
+    }
+
     let mut load: Option<Load> = None;
     each_row(archive, registry, "last-load", &[], |row| {
         let l = match &mut load {
@@ -422,6 +482,7 @@ fn gather(
         figures,
         sources,
         names,
+        changes,
     })
 }
 
@@ -525,6 +586,35 @@ impl Report {
                 self.archive, l.id, l.finished, l.version, l.inputs
             ),
         }
+    }
+
+    /// What the --changes section says before its table.
+    fn changes_intro(&self) -> String {
+        let Some(changes) = &self.changes else {
+            return String::new();
+        };
+        let load = self.load.as_ref().map_or("the last load".into(), |l| {
+            format!("Load {} (finished {})", l.id, l.finished)
+        });
+        if changes.is_empty() {
+            return format!(
+                "{load} recorded no changes: it was this archive's first load, and every row in it is new, or it changed nothing."
+            );
+        }
+        let count = |kind: &str| {
+            let mut keys: Vec<(&str, &str)> = changes
+                .iter()
+                .filter(|c| c.change == kind)
+                .map(|c| (c.table.as_str(), c.key.as_str()))
+                .collect();
+            keys.dedup();
+            keys.len()
+        };
+        let (added, removed, changed) = (count("added"), count("removed"), count("changed"));
+        format!(
+            "{load} added {added} {}, removed {removed} and changed {changed}; the timeline, figures and notes below show the events and figures it added or changed, or whose citations it changed.",
+            plural(added, "row", "rows")
+        )
     }
 
     fn timeline_intro(&self) -> String {
@@ -657,6 +747,27 @@ fn markdown(r: &Report, s: &mut dyn Write) -> io::Result<()> {
                 f.bytes,
                 f.sha256
             )?;
+        }
+    }
+
+    if let Some(changes) = &r.changes {
+        writeln!(s, "\n## Changes\n")?;
+        writeln!(s, "{}\n", r.changes_intro())?;
+        if !changes.is_empty() {
+            writeln!(s, "| table | row | change | field | before | after |")?;
+            writeln!(s, "| --- | --- | --- | --- | --- | --- |")?;
+            for c in changes {
+                writeln!(
+                    s,
+                    "| {} | `{}` | {} | {} | {} | {} |",
+                    md(&c.table),
+                    c.key.replace('`', "'"),
+                    c.change,
+                    md(&c.field),
+                    md(&c.old),
+                    md(&c.new)
+                )?;
+            }
         }
     }
 
@@ -865,6 +976,30 @@ fn html(r: &Report, s: &mut dyn Write) -> io::Result<()> {
         writeln!(s, "</tbody>\n</table>")?;
     }
     writeln!(s, "</header>\n<main>")?;
+    if let Some(changes) = &r.changes {
+        writeln!(s, "<section id=\"changes\">\n<h2>Changes</h2>")?;
+        writeln!(s, "<p>{}</p>", esc(&r.changes_intro()))?;
+        if !changes.is_empty() {
+            writeln!(
+                s,
+                "<table class=\"changes\">\n<thead><tr><th>table</th><th>row</th><th>change</th><th>field</th><th>before</th><th>after</th></tr></thead>\n<tbody>"
+            )?;
+            for c in changes {
+                writeln!(
+                    s,
+                    "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&c.table),
+                    esc(&c.key),
+                    esc(&c.change),
+                    esc(&c.field),
+                    esc(&c.old),
+                    esc(&c.new)
+                )?;
+            }
+            writeln!(s, "</tbody>\n</table>")?;
+        }
+        writeln!(s, "</section>")?;
+    }
 
     writeln!(s, "<section id=\"timeline\">\n<h2>Timeline</h2>")?;
     let intro = esc(&r.timeline_intro());
@@ -1100,6 +1235,7 @@ mod tests {
             figures: Vec::new(),
             sources: Vec::new(),
             names: HashMap::new(),
+            changes: None,
         };
         let mut whole = Vec::new();
         html(&report, &mut whole).unwrap();

@@ -490,22 +490,17 @@ impl Counts {
 mod tests {
     use super::*;
 
-    /// Two in-memory archives, `main` (the new one) and `old`, each with one load of
-    /// one file per table, and rows inserted by `old_sql` and `new_sql`.
-    fn pair(old_sql: &str, new_sql: &str) -> Connection {
+    /// Two archives, `main` (the new one, in memory) and `old` (a file in `dir`), each
+    /// with one load of one file per table, and rows inserted by `old_sql` and `new_sql`.
+    fn pair(dir: &tempfile::TempDir, old_sql: &str, new_sql: &str) -> Connection {
+        let old = dir.path().join("old.db");
+        Connection::open(&old)
+            .unwrap()
+            .execute_batch(crate::db::SCHEMA)
+            .unwrap();
         let conn = crate::db::in_memory().unwrap();
-        conn.execute_batch("ATTACH DATABASE ':memory:' AS old").unwrap();
-        let tables: String = crate::db::schema_tables()
-            .split(";\n")
-            .filter(|s| s.contains("CREATE TABLE") || s.contains("INSERT INTO"))
-            .map(|s| {
-                let s = s.trim_start_matches(|c: char| c != 'C' && c != 'I');
-                s.replacen("CREATE TABLE ", "CREATE TABLE old.", 1)
-                    .replacen("INSERT INTO ", "INSERT INTO old.", 1)
-                    + ";\n"
-            })
-            .collect();
-        conn.execute_batch(&tables).unwrap();
+        conn.execute("ATTACH DATABASE ?1 AS old", [old.to_str().unwrap()])
+            .unwrap();
         for schema in ["main", "old"] {
             conn.execute_batch(&format!(
                 "INSERT INTO {schema}.load_runs VALUES (1, 'a', 'b', 'v', printf('%064d', 0), 'x', 'full');"
@@ -543,7 +538,9 @@ mod tests {
 
     #[test]
     fn rows_are_matched_by_id_and_fields_compared() {
+        let dir = tempfile::tempdir().unwrap();
         let conn = pair(
+            &dir,
             &actors("old"),
             &(actors("main")
                 + "UPDATE main.actors SET name = 'Russian Federation', kind = NULL WHERE id = 'RUS';
@@ -597,7 +594,9 @@ mod tests {
 
     #[test]
     fn where_a_row_is_written_is_not_a_change() {
+        let dir = tempfile::tempdir().unwrap();
         let conn = pair(
+            &dir,
             &actors("old"),
             &(actors("main") + "UPDATE main.actors SET csv_line = csv_line + 10, rowid = rowid + 100;"),
         );
@@ -617,7 +616,9 @@ mod tests {
                           (21, 's1', 'e1', 'other words', 'para 3', 'supports', 5, 3);"
             )
         };
+        let dir = tempfile::tempdir().unwrap();
         let conn = pair(
+            &dir,
             &rows("old"),
             &(rows("main")
                 + "UPDATE main.citations SET locator = 'para 9' WHERE id = 20;
@@ -640,7 +641,9 @@ mod tests {
 
     #[test]
     fn other_tables_are_compared_by_their_primary_key() {
+        let dir = tempfile::tempdir().unwrap();
         let conn = pair(
+            &dir,
             "",
             "UPDATE main.units SET name = 'metric tonne' WHERE code = 't';
              CREATE TABLE main.notes (n INTEGER PRIMARY KEY, body TEXT) STRICT;
@@ -661,8 +664,8 @@ mod tests {
 
     #[test]
     fn the_history_and_the_search_index_are_left_out() {
-        let conn = pair("", "INSERT INTO main.load_runs VALUES (2, 'c', 'd', 'v', printf('%064d', 0), 'y', 'full');");
-        conn.execute_batch(crate::db::search_table()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let conn = pair(&dir, "", "INSERT INTO main.load_runs VALUES (2, 'c', 'd', 'v', printf('%064d', 0), 'y', 'full');");
         conn.execute_batch("INSERT INTO main.search (rowid, title) VALUES (1, 'words')")
             .unwrap();
         assert_eq!(changes(&conn), []);
@@ -670,14 +673,23 @@ mod tests {
 
     #[test]
     fn against_no_archive_every_row_is_added() {
-        let conn = pair("", &actors("main"));
+        let dir = tempfile::tempdir().unwrap();
+        let conn = pair(&dir, "", &actors("main"));
         let mut out = Vec::new();
         compare(&conn, None, "main", &mut |c| {
             out.push((c.table, c.key, c.kind));
             Ok(())
         })
         .unwrap();
-        assert_eq!(out.len(), 3 + 213, "{out:?}");
+        let vocabulary: usize = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM units) + (SELECT count(*) FROM source_kinds) \
+                 + (SELECT count(*) FROM actor_kinds)",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap() as usize;
+        assert_eq!(out.len(), 3 + vocabulary, "{out:?}");
         assert!(out.iter().all(|(_, _, k)| *k == Kind::Added));
     }
 

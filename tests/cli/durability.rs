@@ -98,11 +98,16 @@ fn wait_within(mut child: Child, what: &str) -> Output {
 
 impl Loading {
     fn start(env: &Env, pause: Option<&str>) -> Self {
+        Loading::of(env, big(), pause)
+    }
+
+    /// A load of `folder`.
+    fn of(env: &Env, folder: &Path, pause: Option<&str>) -> Self {
         let mut cmd = dossier(env);
         // --quiet leaves out the count of findings that ends a load after the rename:
         // it is not what these tests time the readers against.
         cmd.args(["--quiet", "load"])
-            .arg(big())
+            .arg(folder)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -370,4 +375,135 @@ fn a_query_running_across_the_rename_reads_the_old_archive_whole_and_a_second_lo
     );
     assert_eq!(integrity(&env), "ok");
     assert_eq!(env.files(""), ["dossier.db", "dossier.db.lock"]);
+}
+
+/// A folder holding the generated archive's files, and the same folder's events.csv
+/// with one event's title changed and one event added: what an incremental load of
+/// the folder reads and writes. The files are linked where the file system allows.
+fn data(env: &Env) -> PathBuf {
+    let dir = env.path("data");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    for entry in std::fs::read_dir(big()).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let to = dir.join(entry.file_name());
+        if std::fs::hard_link(entry.path(), &to).is_err() {
+            std::fs::copy(entry.path(), &to).expect("copy");
+        }
+    }
+    dir
+}
+
+/// Replaces the folder's events.csv with one in which one title changed and one
+/// event was added.
+fn edit(dir: &Path) {
+    let mut r = csv::Reader::from_path(dir.join("events.csv")).expect("read events");
+    let header = r.headers().expect("header").clone();
+    let title = header.iter().position(|h| h == "title").expect("title");
+    let id = header.iter().position(|h| h == "id").expect("id");
+    let part = dir.join("events.csv.part");
+    let mut w = csv::Writer::from_path(&part).expect("write events");
+    w.write_record(&header).expect("header");
+    let mut last = None;
+    for (i, rec) in r.records().enumerate() {
+        let mut rec: Vec<String> = rec.expect("record").iter().map(String::from).collect();
+        if i == 1000 {
+            rec[title] = "A title changed in place".into();
+        }
+        w.write_record(&rec).expect("row");
+        last = Some(rec);
+    }
+    let mut added = last.expect("rows");
+    added[id] = "ev-added-by-hand".into();
+    w.write_record(&added).expect("row");
+    w.flush().expect("flush");
+    drop(w);
+    std::fs::rename(&part, dir.join("events.csv")).expect("rename");
+}
+
+#[test]
+fn an_incremental_load_killed_at_any_step_leaves_the_archive_as_it_was() {
+    let env = Env::new();
+    let edited = data(&env);
+    let run = env.run(&["load", "data"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    edit(&edited);
+    let before = env.bytes("dossier.db");
+    let old = counts(&env);
+    for at in [
+        "hashing the files",
+        // Reading the one file that changed, with the staged rows on their way.
+        "reading 1%",
+        "reading 50%",
+        "applying the changes",
+        "checking references",
+        "updating the search index",
+        // Everything is in and checked; only the commit is left.
+        "committing",
+    ] {
+        let mut load = Loading::of(&env, Path::new("data"), Some(at));
+        load.paused_at(at);
+        load.kill();
+        assert!(
+            env.bytes("dossier.db") == before,
+            "killed at {at}: the archive changed"
+        );
+        assert_eq!(integrity(&env), "ok", "killed at {at}");
+        assert_eq!(counts(&env), old, "killed at {at}");
+    }
+    // The next load updates the archive in place, and leaves nothing beside it.
+    let run = env.run(&["load", "data"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("updated dossier.db in place") && run.stdout.contains("+1 \u{2212}0 ~1"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(env.files(""), ["data", "dossier.db", "dossier.db.lock"]);
+    assert_eq!(integrity(&env), "ok");
+    let db = env.db("dossier.db");
+    assert_eq!(
+        one::<i64>(&db, "SELECT count(*) FROM events"),
+        EVENTS as i64 + 1
+    );
+    assert_eq!(
+        one::<String>(&db, "SELECT group_concat(key || ' ' || change, ', ') FROM load_changes WHERE run = 2"),
+        format!("ev-{:08} changed, ev-added-by-hand added", 1000)
+    );
+}
+
+#[test]
+fn a_write_killed_while_it_committed_is_rolled_back_before_anything_is_read() {
+    let env = seeded();
+    let before = env.bytes("dossier.db");
+    let old = counts(&env);
+    // A write that was putting its pages into the file when it stopped: its pages
+    // spill into the archive mid-transaction, and the archive and its journal are
+    // copied as they are at that moment, which is what a kill would leave.
+    let crashed = env.path("crashed");
+    std::fs::create_dir_all(&crashed).expect("mkdir");
+    {
+        let conn = rusqlite::Connection::open(env.path("dossier.db")).expect("open");
+        conn.execute_batch(
+            "PRAGMA cache_size = 10;
+             BEGIN;
+             UPDATE events SET title = 'overwritten';
+             CREATE TABLE junk AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+               SELECT i, randomblob(200) AS b FROM n;",
+        )
+        .expect("write");
+        for name in ["dossier.db", "dossier.db-journal"] {
+            std::fs::copy(env.path(name), crashed.join(name)).expect("copy");
+        }
+        assert!(
+            std::fs::read(crashed.join("dossier.db")).expect("read") != before,
+            "the write reached the file"
+        );
+    }
+    let run = env.run_in(
+        &crashed,
+        &["sql", COUNTS, "--format", "csv", "--no-header"],
+    );
+    assert_eq!((run.code, run.stdout.as_str()), (0, old.as_str()), "{}", run.stderr);
+    assert!(std::fs::read(crashed.join("dossier.db")).expect("read") == before);
+    assert!(!crashed.join("dossier.db-journal").exists());
 }

@@ -66,6 +66,11 @@ pub(super) fn run(
             "the archive was built by another version of dossier".into(),
         )));
     }
+    if !opts.inputs.iter().any(|i| prior.input(&i.label).is_some()) {
+        return Ok(Outcome::Rebuild(Some(
+            "none of the files was loaded into it before under the same path".into(),
+        )));
+    }
     progress.step(step::HASHING);
     let hashes = opts
         .inputs
@@ -388,8 +393,18 @@ fn within(
     let mut merged: Vec<&str> = spec::archive_tables();
     merged.push("load_rows");
     for name in merged {
+        // A table keyed by a text id keeps its rowid apart from its columns, and the
+        // rowid is the row's number.
+        let mut columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info(?1, 'main') ORDER BY cid")?
+            .query_map([name], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if Table::from_name(name).is_some_and(|t| t.rowid_column() == "rowid") {
+            columns.insert(0, "rowid".into());
+        }
+        let list = columns.join(", ");
         conn.execute(
-            &format!("INSERT OR IGNORE INTO main.{name} SELECT * FROM stage.{name}"),
+            &format!("INSERT OR IGNORE INTO main.{name} ({list}) SELECT {list} FROM stage.{name}"),
             [],
         )?;
     }

@@ -123,7 +123,7 @@ pub fn discover(paths: &[PathBuf], encoding: Encoding) -> Result<Vec<Input>> {
                 ))
             })?;
             inputs.push(Input {
-                label: path.display().to_string(),
+                label: label(path),
                 table,
                 data: Data::Path(path.clone()),
                 encoding,
@@ -145,7 +145,7 @@ pub fn discover(paths: &[PathBuf], encoding: Encoding) -> Result<Vec<Input>> {
             let file = entry.path();
             if let Some(table) = Table::from_file_name(&name) {
                 found.push(Input {
-                    label: file.display().to_string(),
+                    label: label(&file),
                     table,
                     data: Data::Path(file),
                     encoding,
@@ -171,6 +171,20 @@ pub fn discover(paths: &[PathBuf], encoding: Encoding) -> Result<Vec<Input>> {
     // Files load table by table, so that the report can time each table.
     inputs.sort_by_key(|i| i.table);
     Ok(inputs)
+}
+
+/// How a file is named in messages and in `load_files`, which knows a file by it: the
+/// path as given, without `./` steps, so that `data` and `./data` name the same files.
+fn label(path: &Path) -> String {
+    let clean: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if clean.as_os_str().is_empty() {
+        path.display().to_string()
+    } else {
+        clean.display().to_string()
+    }
 }
 
 /// The steps after the rows are read, in order, as `Progress::step` names them.
