@@ -258,6 +258,7 @@ def main():
     p.add_argument("--data", default=os.environ.get("DOSSIER_BENCH_DATA", "/tmp/dossier-bench"), help="where generated archives are kept")
     p.add_argument("--out", default=str(ROOT / "bench" / "results.md"), help="where to write the Markdown results")
     p.add_argument("--no-compare", action="store_true", help="no comparisons with the sqlite3 shell")
+    p.add_argument("--incremental-only", action="store_true", help="only the incremental loads beside full ones (written to bench/results-incremental.md)")
     p.add_argument("--check-only", action="store_true", help="only dossier check, on the archive of --events, loaded once and kept (written to bench/results-check.md)")
     p.add_argument("--verify-events", type=int, help="archive size for the load with documents (default: --events)")
     p.add_argument("--no-verify", action="store_true", help="no load with documents")
@@ -282,6 +283,11 @@ def main():
         report_check(args, check(args, checked_db, work), n)
         return
     results, updates = [], []
+    if args.incremental_only:
+        generate(n, data)
+        incremental(args, n, data, work, updates)
+        report(args, results, [], updates, n)
+        return
     if not args.no_compare:
         generate(n, data)
         compare(args, n, data, work, ours_db, shell_db, results)

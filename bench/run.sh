@@ -9,11 +9,13 @@
 #   bench/run.sh --scale "" (comparisons only), bench/run.sh --no-compare (scaling only)
 #   bench/run.sh --check-only    dossier check on the 1M-event archive (loaded once, then kept)
 #   bench/run.sh --no-compare --scale "" --verify-events 200000 --runs 3 (the load with documents only)
+#   bench/run.sh --incremental-only --runs 3   incremental loads beside full ones, at 1M
 #
 # Generated archives are kept in $DOSSIER_BENCH_DATA (default /tmp/dossier-bench) and
 # reused; the comparisons go to bench/results.md, the check's figures to
-# bench/results-check.md, the scaling rows to bench/results-scaling.md, and the load
-# with documents to bench/results-verification.md. Needs the sqlite3 shell and GNU time.
+# bench/results-check.md, the incremental loads to bench/results-incremental.md, the
+# scaling rows to bench/results-scaling.md, and the load with documents to
+# bench/results-verification.md. Needs the sqlite3 shell and GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--smoke" ]; then

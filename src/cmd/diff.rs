@@ -15,11 +15,10 @@ use std::path::{Path, PathBuf};
 
 pub fn run(args: &DiffArgs, ctx: &Context) -> Result<()> {
     let sides = Sides::of(&args.paths)?;
-    let compared = sides.open(ctx)?;
+    let compared = sides.open(ctx, args.encoding.unwrap_or_default())?;
     let mut out = open_output(args.out.output.as_deref())?;
-    let colour = args.out.output.is_none()
-        && args.out.format == Format::Table
-        && output::colour_on_stdout();
+    let colour =
+        args.out.output.is_none() && args.out.format == Format::Table && output::colour_on_stdout();
     let mut printer = Printer::new(args, colour);
     let mut counts = Counts::default();
     diff::compare(&compared.conn, compared.old, "main", &mut |c| {
@@ -59,7 +58,7 @@ impl<'a> Sides<'a> {
 
     /// The new side as `main`, the old one attached as `old` (none when the archive a
     /// folder is compared with does not exist yet).
-    fn open(&self, ctx: &Context) -> Result<Compared> {
+    fn open(&self, ctx: &Context, encoding: crate::db::encoding::Encoding) -> Result<Compared> {
         match self {
             Sides::Archives(old, new) => {
                 crate::db::open_read_only(old)?;
@@ -75,7 +74,7 @@ impl<'a> Sides<'a> {
                 let (inputs, described) = if paths.is_empty() {
                     (load::seed(), "built-in seed".to_string())
                 } else {
-                    (load::discover(paths)?, describe(paths))
+                    (load::discover(paths, encoding)?, describe(paths))
                 };
                 let scratch = Scratch::new();
                 let total = load::input_bytes(&inputs);
@@ -154,10 +153,9 @@ impl Scratch {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
-        Scratch(std::env::temp_dir().join(format!(
-            "dossier-diff-{}-{nanos}.db",
-            std::process::id()
-        )))
+        Scratch(
+            std::env::temp_dir().join(format!("dossier-diff-{}-{nanos}.db", std::process::id())),
+        )
     }
 }
 
@@ -302,7 +300,12 @@ impl<'a> Printer<'a> {
     /// A change as lines of a diff: `+ key`, `- key` or `~ key`, then its fields, each
     /// old value on a `-` line and each new one on a `+` line.
     fn lines(&self, c: &Change) -> Vec<String> {
-        let width = c.fields.iter().map(|f| f.name.chars().count()).max().unwrap_or(0);
+        let width = c
+            .fields
+            .iter()
+            .map(|f| f.name.chars().count())
+            .max()
+            .unwrap_or(0);
         let mut lines = Vec::new();
         let (mark, code) = match c.kind {
             Kind::Added => ("+", GREEN),
@@ -339,12 +342,7 @@ impl<'a> Printer<'a> {
         let longest = self
             .held
             .iter()
-            .map(|l| {
-                l.split(|c| c != '`')
-                    .map(str::len)
-                    .max()
-                    .unwrap_or(0)
-            })
+            .map(|l| l.split(|c| c != '`').map(str::len).max().unwrap_or(0))
             .max()
             .unwrap_or(0);
         let fence = "`".repeat(longest.max(2) + 1);
@@ -424,7 +422,9 @@ impl<'a> Printer<'a> {
 
 /// A value on one line: line breaks as ↵, tabs as spaces.
 fn one_line(s: &str) -> String {
-    s.replace("\r\n", "↵").replace(['\n', '\r'], "↵").replace('\t', " ")
+    s.replace("\r\n", "↵")
+        .replace(['\n', '\r'], "↵")
+        .replace('\t', " ")
 }
 
 #[cfg(test)]
@@ -452,8 +452,15 @@ mod tests {
         let folders = [folder.clone()];
         assert_eq!(Sides::of(&folders).unwrap(), Sides::Folders(&folders));
         assert_eq!(Sides::of(&[]).unwrap(), Sides::Folders(&[]));
-        for mixed in [vec![a.clone(), folder.clone()], vec![a.clone()], vec![a, b.clone(), b]] {
-            assert!(matches!(Sides::of(&mixed), Err(Error::Usage(_))), "{mixed:?}");
+        for mixed in [
+            vec![a.clone(), folder.clone()],
+            vec![a.clone()],
+            vec![a, b.clone(), b],
+        ] {
+            assert!(
+                matches!(Sides::of(&mixed), Err(Error::Usage(_))),
+                "{mixed:?}"
+            );
         }
     }
 

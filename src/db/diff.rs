@@ -104,8 +104,7 @@ fn tables_of(conn: &Connection, schema: &str) -> Result<Vec<(String, String)>> {
 
 /// A table's columns on one side, and which are its primary key, in key order.
 fn columns_of(conn: &Connection, schema: &str, table: &str) -> Result<(Vec<String>, Vec<String>)> {
-    let mut stmt =
-        conn.prepare("SELECT name, pk FROM pragma_table_info(?1, ?2) ORDER BY cid")?;
+    let mut stmt = conn.prepare("SELECT name, pk FROM pragma_table_info(?1, ?2) ORDER BY cid")?;
     let rows: Vec<(String, i64)> = stmt
         .query_map([table, schema], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
@@ -151,7 +150,9 @@ fn plan(conn: &Connection, old: Option<&str>, new: &str) -> Result<Vec<Compared>
             !n.starts_with("sqlite_")
                 && !is_history(n)
                 && !covered.contains(&n.as_str())
-                && !derived.iter().any(|d| n.starts_with(d.as_str()) || d == &format!("{n}_"))
+                && !derived
+                    .iter()
+                    .any(|d| n.starts_with(d.as_str()) || d == &format!("{n}_"))
         })
         .collect();
     for name in names {
@@ -268,7 +269,13 @@ pub fn compare_rows(
     each: &mut dyn FnMut(Change) -> Result<()>,
 ) -> Result<()> {
     for table in Table::ALL {
-        let plan = facts(conn, table, Some(old), Some(new), Some((old_rows, new_rows)))?;
+        let plan = facts(
+            conn,
+            table,
+            Some(old),
+            Some(new),
+            Some((old_rows, new_rows)),
+        )?;
         compare_table(conn, &plan, each)?;
     }
     Ok(())
@@ -372,7 +379,9 @@ fn compare_table(
                     if !fields.is_empty() {
                         each(Change {
                             table: table.name.clone(),
-                            key: key_text(&table.key.iter().map(|&k| x[k].clone()).collect::<Vec<_>>()),
+                            key: key_text(
+                                &table.key.iter().map(|&k| x[k].clone()).collect::<Vec<_>>(),
+                            ),
                             kind: Kind::Changed,
                             fields,
                         })?;
@@ -558,8 +567,16 @@ mod tests {
                     key: "CHN".into(),
                     kind: Kind::Removed,
                     fields: vec![
-                        Field { name: "name".into(), old: t("China"), new: Value::Null },
-                        Field { name: "kind".into(), old: t("state"), new: Value::Null },
+                        Field {
+                            name: "name".into(),
+                            old: t("China"),
+                            new: Value::Null
+                        },
+                        Field {
+                            name: "kind".into(),
+                            old: t("state"),
+                            new: Value::Null
+                        },
                     ],
                 },
                 // The alias, kept in a join table, shows as the actor's aliases field.
@@ -567,22 +584,38 @@ mod tests {
                     table: "actors".into(),
                     key: "PRK".into(),
                     kind: Kind::Changed,
-                    fields: vec![Field { name: "aliases".into(), old: Value::Null, new: t("DPRK") }],
+                    fields: vec![Field {
+                        name: "aliases".into(),
+                        old: Value::Null,
+                        new: t("DPRK")
+                    }],
                 },
                 Change {
                     table: "actors".into(),
                     key: "RUS".into(),
                     kind: Kind::Changed,
                     fields: vec![
-                        Field { name: "name".into(), old: t("Russia"), new: t("Russian Federation") },
-                        Field { name: "kind".into(), old: t("state"), new: Value::Null },
+                        Field {
+                            name: "name".into(),
+                            old: t("Russia"),
+                            new: t("Russian Federation")
+                        },
+                        Field {
+                            name: "kind".into(),
+                            old: t("state"),
+                            new: Value::Null
+                        },
                     ],
                 },
                 Change {
                     table: "actors".into(),
                     key: "UN".into(),
                     kind: Kind::Added,
-                    fields: vec![Field { name: "name".into(), old: Value::Null, new: t("United Nations") }],
+                    fields: vec![Field {
+                        name: "name".into(),
+                        old: Value::Null,
+                        new: t("United Nations")
+                    }],
                 },
             ]
         );
@@ -598,7 +631,8 @@ mod tests {
         let conn = pair(
             &dir,
             &actors("old"),
-            &(actors("main") + "UPDATE main.actors SET csv_line = csv_line + 10, rowid = rowid + 100;"),
+            &(actors("main")
+                + "UPDATE main.actors SET csv_line = csv_line + 10, rowid = rowid + 100;"),
         );
         assert_eq!(changes(&conn), []);
     }
@@ -626,15 +660,33 @@ mod tests {
         );
         let got: Vec<(String, Kind, Vec<String>)> = changes(&conn)
             .into_iter()
-            .map(|c| (c.key, c.kind, c.fields.into_iter().map(|f| f.name).collect()))
+            .map(|c| {
+                (
+                    c.key,
+                    c.kind,
+                    c.fields.into_iter().map(|f| f.name).collect(),
+                )
+            })
             .collect();
         // A new quote is another citation; a new locator changes the same one.
         assert_eq!(
             got,
             [
-                ("e1 / s1 / changed words".into(), Kind::Added, vec!["locator".into(), "relation".into()]),
-                ("e1 / s1 / more words".into(), Kind::Changed, vec!["locator".into()]),
-                ("e1 / s1 / other words".into(), Kind::Removed, vec!["locator".into(), "relation".into()]),
+                (
+                    "e1 / s1 / changed words".into(),
+                    Kind::Added,
+                    vec!["locator".into(), "relation".into()]
+                ),
+                (
+                    "e1 / s1 / more words".into(),
+                    Kind::Changed,
+                    vec!["locator".into()]
+                ),
+                (
+                    "e1 / s1 / other words".into(),
+                    Kind::Removed,
+                    vec!["locator".into(), "relation".into()]
+                ),
             ]
         );
     }
@@ -665,7 +717,11 @@ mod tests {
     #[test]
     fn the_history_and_the_search_index_are_left_out() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = pair(&dir, "", "INSERT INTO main.load_runs VALUES (2, 'c', 'd', 'v', printf('%064d', 0), 'y', 'full');");
+        let conn = pair(
+            &dir,
+            "",
+            "INSERT INTO main.load_runs VALUES (2, 'c', 'd', 'v', printf('%064d', 0), 'y', 'full');",
+        );
         conn.execute_batch("INSERT INTO main.search (rowid, title) VALUES (1, 'words')")
             .unwrap();
         assert_eq!(changes(&conn), []);

@@ -248,11 +248,13 @@ fn restore(path: &Path) -> Result<()> {
         "{} was left mid-update by a load that was stopped, and cannot be restored",
         path.display()
     )))?;
-    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
-        .map_err(Error::sqlite(format!(
-            "{} was left mid-update by a load that was stopped, and cannot be restored",
-            path.display()
-        )))?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(Error::sqlite(format!(
+        "{} was left mid-update by a load that was stopped, and cannot be restored",
+        path.display()
+    )))?;
     Ok(())
 }
 

@@ -169,6 +169,15 @@ impl Loading {
         assert!(!status.success(), "the load finished before it was killed");
     }
 
+    /// Waits for the load to end; its exit code and what it wrote on standard output.
+    fn output(self) -> (i32, String) {
+        let out = self.child.wait_with_output().expect("wait");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+
     /// Waits for the load to end; its exit code and what it wrote on standard error.
     fn finish(mut self) -> (i32, String) {
         drop(self.child.stdin.take());
@@ -450,14 +459,35 @@ fn an_incremental_load_killed_at_any_step_leaves_the_archive_as_it_was() {
         assert_eq!(integrity(&env), "ok", "killed at {at}");
         assert_eq!(counts(&env), old, "killed at {at}");
     }
-    // The next load updates the archive in place, and leaves nothing beside it.
-    let run = env.run(&["load", "data"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The next load updates the archive in place, while queries read it without
+    // pause: each sees the archive before the load or after it, never a mix.
+    let mut load = Some(Loading::of(&env, Path::new("data"), None));
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut ended = None;
+    while ended.is_none() {
+        if let Some(l) = load.as_mut()
+            && l.child.try_wait().expect("try_wait").is_some()
+        {
+            ended = load.take().map(Loading::output);
+        }
+        let run = env.run(&["sql", COUNTS, "--format", "csv", "--no-header"]);
+        assert_eq!(
+            run.code, 0,
+            "a query during the load failed: {}",
+            run.stderr
+        );
+        *seen.entry(run.stdout).or_default() += 1;
+    }
+    let (code, stdout) = ended.expect("the load ended");
+    assert_eq!(code, 0, "{stdout}");
     assert!(
-        run.stdout.contains("updated dossier.db in place") && run.stdout.contains("+1 \u{2212}0 ~1"),
-        "{}",
-        run.stdout
+        stdout.contains("updated dossier.db in place") && stdout.contains("+1 \u{2212}0 ~1"),
+        "{stdout}"
     );
+    let new = counts(&env);
+    assert_ne!(new, old);
+    let mixed: Vec<_> = seen.keys().filter(|k| **k != old && **k != new).collect();
+    assert!(mixed.is_empty(), "readers saw a mix: {mixed:?}");
     assert_eq!(env.files(""), ["data", "dossier.db", "dossier.db.lock"]);
     assert_eq!(integrity(&env), "ok");
     let db = env.db("dossier.db");
@@ -466,7 +496,10 @@ fn an_incremental_load_killed_at_any_step_leaves_the_archive_as_it_was() {
         EVENTS as i64 + 1
     );
     assert_eq!(
-        one::<String>(&db, "SELECT group_concat(key || ' ' || change, ', ') FROM load_changes WHERE run = 2"),
+        one::<String>(
+            &db,
+            "SELECT group_concat(key || ' ' || change, ', ') FROM load_changes WHERE run = 2"
+        ),
         format!("ev-{:08} changed, ev-added-by-hand added", 1000)
     );
 }
@@ -499,11 +532,13 @@ fn a_write_killed_while_it_committed_is_rolled_back_before_anything_is_read() {
             "the write reached the file"
         );
     }
-    let run = env.run_in(
-        &crashed,
-        &["sql", COUNTS, "--format", "csv", "--no-header"],
+    let run = env.run_in(&crashed, &["sql", COUNTS, "--format", "csv", "--no-header"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, old.as_str()),
+        "{}",
+        run.stderr
     );
-    assert_eq!((run.code, run.stdout.as_str()), (0, old.as_str()), "{}", run.stderr);
     assert!(std::fs::read(crashed.join("dossier.db")).expect("read") == before);
     assert!(!crashed.join("dossier.db-journal").exists());
 }

@@ -28,14 +28,29 @@ fn free_text(file: &str) -> &'static [&'static str] {
     match file {
         "sources.csv" => &["title", "author", "outlet", "notes"],
         "actors.csv" => &["name"],
-        "events.csv" => &["title", "notes", "location", "display_date", "quote", "locator"],
+        "events.csv" => &[
+            "title",
+            "notes",
+            "location",
+            "display_date",
+            "quote",
+            "locator",
+        ],
         "figures.csv" => &["measure", "notes", "quote", "locator"],
         _ => &["quote", "locator"],
     }
 }
 
 /// Words the edits write and the searches look for.
-const WORDS: &[&str] = &["coal", "sanctions", "wheat", "talks", "pipeline", "envoy", "Russia"];
+const WORDS: &[&str] = &[
+    "coal",
+    "sanctions",
+    "wheat",
+    "talks",
+    "pipeline",
+    "envoy",
+    "Russia",
+];
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -47,15 +62,33 @@ enum Op {
         words: Vec<usize>,
     },
     /// Gives an event another valid date.
-    Date { row: usize, date: usize },
+    Date {
+        row: usize,
+        date: usize,
+    },
     /// Copies a row, with a new id, to another place in its file.
-    Copy { file: usize, row: usize, to: usize },
-    Remove { file: usize, row: usize },
-    Move { file: usize, row: usize, to: usize },
+    Copy {
+        file: usize,
+        row: usize,
+        to: usize,
+    },
+    Remove {
+        file: usize,
+        row: usize,
+    },
+    Move {
+        file: usize,
+        row: usize,
+        to: usize,
+    },
     /// Adds a line break inside an event's notes, which moves the lines after it.
-    Break { row: usize },
+    Break {
+        row: usize,
+    },
     /// Gives an event an actor no file defines.
-    UnknownActor { row: usize },
+    UnknownActor {
+        row: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -82,7 +115,12 @@ struct Csv {
 impl Csv {
     fn read(path: &Path) -> Csv {
         let mut r = csv::Reader::from_path(path).expect("read the CSV");
-        let header = r.headers().expect("header").iter().map(String::from).collect();
+        let header = r
+            .headers()
+            .expect("header")
+            .iter()
+            .map(String::from)
+            .collect();
         let rows = r
             .records()
             .map(|rec| rec.expect("record").iter().map(String::from).collect())
@@ -122,15 +160,26 @@ fn apply(files: &mut [Csv], ops: &[Op], copies: &mut usize) {
                     continue;
                 }
                 let n = f.rows.len();
-                f.rows[row % n][c] = words.iter().map(|w| WORDS[*w]).collect::<Vec<_>>().join(" ");
+                f.rows[row % n][c] = words
+                    .iter()
+                    .map(|w| WORDS[*w])
+                    .collect::<Vec<_>>()
+                    .join(" ");
             }
             Op::Date { row, date } => {
                 let f = &mut files[2];
                 let c = f.column("date").expect("date");
                 let n = f.rows.len();
                 if n > 0 {
-                    f.rows[row % n][c] =
-                        ["2001", "1999-05", "2016-06-23", "2014/2015", "2017~", "1990?"][*date].into();
+                    f.rows[row % n][c] = [
+                        "2001",
+                        "1999-05",
+                        "2016-06-23",
+                        "2014/2015",
+                        "2017~",
+                        "1990?",
+                    ][*date]
+                        .into();
                 }
             }
             Op::Copy { file, row, to } => {
@@ -186,7 +235,8 @@ fn apply(files: &mut [Csv], ops: &[Op], copies: &mut usize) {
 }
 
 fn load(target: &Path, folder: &Path, full: bool) -> Result<load::Report, String> {
-    let inputs: Vec<Input> = load::discover(&[folder.to_path_buf()]).map_err(|e| e.to_string())?;
+    let inputs: Vec<Input> =
+        load::discover(&[folder.to_path_buf()], Default::default()).map_err(|e| e.to_string())?;
     load::run(
         &Options {
             target: target.to_path_buf(),
@@ -243,7 +293,10 @@ fn contents(path: &Path) -> Vec<(String, Vec<Vec<Value>>)> {
                 .expect("kind");
             let order = if without_rowid { "1, 2, 3" } else { "rowid" };
             let rowid = if without_rowid { "NULL" } else { "rowid" };
-            let sql = format!("SELECT {rowid}, {} FROM \"{name}\" ORDER BY {order}", kept.join(", "));
+            let sql = format!(
+                "SELECT {rowid}, {} FROM \"{name}\" ORDER BY {order}",
+                kept.join(", ")
+            );
             let n = kept.len() + 1;
             let rows = conn
                 .prepare(&sql)
@@ -267,10 +320,12 @@ fn searches(path: &Path) -> Vec<Vec<(i64, String)>> {
         .iter()
         .chain(&["Korea", "trade", "more", "Moscow OR Pyongyang"])
         .map(|q| {
-            stmt.query_map([q], |r| Ok((r.get(0)?, format!("{:.9}", r.get::<_, f64>(1)?))))
-                .expect("search")
-                .collect::<rusqlite::Result<_>>()
-                .expect("search")
+            stmt.query_map([q], |r| {
+                Ok((r.get(0)?, format!("{:.9}", r.get::<_, f64>(1)?)))
+            })
+            .expect("search")
+            .collect::<rusqlite::Result<_>>()
+            .expect("search")
         })
         .collect()
 }
@@ -278,8 +333,11 @@ fn searches(path: &Path) -> Vec<Vec<(i64, String)>> {
 /// The full-text index agrees with the rows it indexes.
 fn search_is_sound(path: &Path) {
     let conn = Connection::open(path).expect("open");
-    conn.execute("INSERT INTO search (search, rank) VALUES ('integrity-check', 1)", [])
-        .expect("the search index matches its rows");
+    conn.execute(
+        "INSERT INTO search (search, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+    .expect("the search index matches its rows");
 }
 
 proptest! {

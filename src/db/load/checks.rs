@@ -182,7 +182,15 @@ pub(super) fn staged_before_merge(
         ))?;
         let found: Vec<(String, i64, i64, i64, i64, i64, i64)> = stmt
             .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
             })?
             .collect::<rusqlite::Result<_>>()?;
         for (id, s_row, s_file, s_line, m_row, m_file, m_line) in found {
@@ -249,7 +257,14 @@ pub(super) fn staged_after_merge(
         for id in on_loops {
             add.execute([id])?;
         }
-        loops_from(conn, table, column, &files, problems, "id IN (SELECT id FROM temp.on_loops)")?;
+        loops_from(
+            conn,
+            table,
+            column,
+            &files,
+            problems,
+            "id IN (SELECT id FROM temp.on_loops)",
+        )?;
     }
     Ok(())
 }
@@ -333,7 +348,12 @@ fn loop_walk(table: Table, column: &str, starts: &str) -> String {
 }
 
 /// The ids of every row on a loop through a row that `starts` picks.
-fn loop_members(conn: &Connection, table: Table, column: &str, starts: &str) -> Result<Vec<String>> {
+fn loop_members(
+    conn: &Connection,
+    table: Table,
+    column: &str,
+    starts: &str,
+) -> Result<Vec<String>> {
     let name = table.name();
     let mut stmt = conn.prepare(&format!(
         "{} SELECT DISTINCT w.start FROM walk w WHERE w.cur = w.start",

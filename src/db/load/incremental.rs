@@ -27,15 +27,14 @@ use super::checks;
 use super::prior::{self, Prior};
 use super::reader;
 use super::{
-    Collector, Data, FileInfo, Input, Mode, Options, Progress, Report, Slot, TableReport,
-    finish_run, input_bytes, now, pipeline, slots, start_run, step, vocabularies,
+    FileInfo, Input, Mode, Options, Progress, Report, Slot, TableReport, finish_run, input_bytes,
+    now, pipeline, slots, start_run, step, vocabularies,
 };
 use crate::db::spec::{self, Table};
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags, params};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -87,7 +86,7 @@ pub(super) fn run(
                     input.label
                 ))));
             }
-            unchanged[i] = p.sha256 == hashes[i].0;
+            unchanged[i] = p.sha256 == hashes[i].0 && p.encoding == input.encoding.name();
         }
     }
     if let Some(reason) = documents_changed(opts, prior, &unchanged) {
@@ -126,7 +125,15 @@ pub(super) fn run(
             rebuilt_because: None,
         })));
     }
-    update(opts, prior, progress, started, &hashes, &unchanged)
+    Update {
+        opts,
+        prior,
+        progress,
+        started,
+        hashes,
+        unchanged,
+    }
+    .run()
 }
 
 /// Why sources' documents call for a full rebuild, if they do. A quote is checked
@@ -172,32 +179,23 @@ fn documents_changed(opts: &Options, prior: &Prior, unchanged: &[bool]) -> Optio
 
 /// The SHA-256 and size of an input.
 fn hash(input: &Input) -> Result<(String, u64)> {
-    let mut h = Sha256::new();
-    let bytes = match &input.data {
-        Data::Embedded(b) => {
-            h.update(b);
-            b.len() as u64
-        }
-        Data::Path(p) => {
-            let read_err = |source| Error::Read {
-                path: p.clone(),
-                source,
-            };
-            let mut f = File::open(p).map_err(read_err)?;
-            let mut buf = vec![0u8; 1 << 20];
-            let mut total = 0u64;
-            loop {
-                let n = f.read(&mut buf).map_err(read_err)?;
-                if n == 0 {
-                    break;
-                }
-                h.update(&buf[..n]);
-                total += n as u64;
-            }
-            total
-        }
+    let read_err = |source| Error::Read {
+        path: input.label.clone().into(),
+        source,
     };
-    Ok((super::hex(&h.finalize()), bytes))
+    let mut h = Sha256::new();
+    let mut f = input.open()?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(read_err)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((super::hex(&h.finalize()), total))
 }
 
 /// How many loads the archive's history holds.
@@ -207,279 +205,306 @@ fn history(target: &std::path::Path) -> Result<usize> {
     Ok(n as usize)
 }
 
-/// Reads the changed files and updates the archive in place, in one transaction.
-fn update(
-    opts: &Options,
-    prior: &Prior,
-    progress: &dyn Progress,
+/// An incremental load under way: what it was asked, and what hashing the files found.
+struct Update<'a> {
+    opts: &'a Options,
+    prior: &'a Prior,
+    progress: &'a dyn Progress,
     started: Instant,
-    hashes: &[(String, u64)],
-    unchanged: &[bool],
-) -> Result<Outcome> {
-    let conn = Connection::open_with_flags(
-        &opts.target,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_URI
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(Error::sqlite(format!("cannot open {}", opts.target.display())))?;
-    // The archive's file must not change before the commit: dirty pages stay in memory
-    // however many there are, rather than spill into the file mid-transaction.
-    conn.execute_batch(
-        "PRAGMA foreign_keys = OFF;
+    /// Each input's SHA-256 and size.
+    hashes: Vec<(String, u64)>,
+    /// Whether each input is the file the last load read.
+    unchanged: Vec<bool>,
+}
+
+impl Update<'_> {
+    /// Reads the changed files and updates the archive in place, in one transaction.
+    fn run(self) -> Result<Outcome> {
+        let Update { opts, progress, .. } = self;
+        let conn = Connection::open_with_flags(
+            &opts.target,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(Error::sqlite(format!(
+            "cannot open {}",
+            opts.target.display()
+        )))?;
+        // The archive's file must not change before the commit: dirty pages stay in memory
+        // however many there are, rather than spill into the file mid-transaction.
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
          PRAGMA journal_mode = DELETE;
          PRAGMA synchronous = FULL;
          PRAGMA cache_spill = OFF;
          PRAGMA cache_size = -65536;
          PRAGMA temp_store = FILE;
          BEGIN IMMEDIATE;",
-    )
-    .map_err(Error::sqlite(format!(
-        "cannot update {}",
-        opts.target.display()
-    )))?;
-    // On an error the connection is dropped with its transaction open, which rolls it
-    // back.
-    let (conn, report) = within(conn, opts, prior, progress, started, hashes, unchanged)?;
-    let Some(report) = report else {
-        conn.execute_batch("ROLLBACK")?;
-        return Ok(Outcome::Rebuild(Some(
-            "so many rows changed that building the archive anew is quicker".into(),
-        )));
-    };
-    progress.step(step::COMMIT);
-    conn.busy_timeout(COMMIT_WAIT)?;
-    if let Err(e) = conn.execute_batch("COMMIT") {
-        let _ = conn.execute_batch("ROLLBACK");
-        return Err(match e {
-            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
-                Error::Busy {
-                    path: opts.target.clone(),
-                }
+        )
+        .map_err(Error::sqlite(format!(
+            "cannot update {}",
+            opts.target.display()
+        )))?;
+        // On an error the connection is dropped with its transaction open, which rolls it
+        // back.
+        let (conn, report) = self.within(conn)?;
+        let report = match report {
+            Ok(r) => r,
+            Err(why) => {
+                conn.execute_batch("ROLLBACK")?;
+                return Ok(Outcome::Rebuild((!why.is_empty()).then_some(why)));
             }
-            e => Error::sqlite(format!("cannot update {}", opts.target.display()))(e),
-        });
-    }
-    Ok(Outcome::Done(Box::new(report)))
-}
-
-/// Everything an incremental load does inside its transaction: the connection back,
-/// and the report, or `None` when too many rows changed.
-fn within(
-    conn: Connection,
-    opts: &Options,
-    prior: &Prior,
-    progress: &dyn Progress,
-    started: Instant,
-    hashes: &[(String, u64)],
-    unchanged: &[bool],
-) -> Result<(Connection, Option<Report>)> {
-    let loads: i64 = conn.query_row("SELECT count(*) FROM load_runs", [], |r| r.get(0))?;
-    let run_id = start_run(&conn, &now(), opts, Mode::Incremental)?;
-    let mut slots: Vec<Slot> = slots(&conn, &opts.inputs, Some(prior))?;
-    for (slot, skip) in slots.iter_mut().zip(unchanged) {
-        slot.skip = *skip;
-    }
-    stage(&conn)?;
-    let vocab = vocabularies(&conn)?;
-    let read_bytes: u64 = opts
-        .inputs
-        .iter()
-        .zip(unchanged)
-        .filter(|(_, u)| !**u)
-        .map(|(i, _)| input_bytes(std::slice::from_ref(i)))
-        .sum();
-    progress.start(read_bytes);
-    // The fingerprints are read through a connection of their own, which sees the
-    // archive as it was before this transaction.
-    let fingerprints = crate::db::open_read_only(&opts.target)?;
-    let threads = pipeline(
-        conn,
-        None,
-        run_id,
-        &opts.inputs,
-        &slots,
-        Some(fingerprints),
-        true,
-        &vocab,
-        progress,
-    )?;
-    let conn = threads.conn;
-    let mut problems = Collector::default();
-    problems.merge(threads.read.problems);
-    problems.merge(threads.inserted.problems);
-    let mut differences = threads.read.differences;
-    differences.removed_files(prior, &opts.inputs, &conn)?;
-    let total: u64 = prior.inputs.iter().map(|p| p.rows).sum();
-    let touched = differences.new.len().max(differences.old.len()) as f64;
-    if total > 50_000 && touched > MOST_CHANGED * total as f64 {
-        return Ok((conn, None));
-    }
-    if !threads.read.complete {
-        return Err(Error::Invalid(problems.finish(opts.inputs.len())));
-    }
-    // Every file, for messages about rows of files this load did not read.
-    let mut files: Vec<Arc<FileInfo>> = threads.read.files.clone();
-    for (order, (input, slot)) in opts.inputs.iter().zip(&slots).enumerate() {
-        if slot.skip
-            && let Some(layout) = reader::layout_of(input)?
-        {
-            files.push(Arc::new(FileInfo {
-                label: Arc::from(input.label.as_str()),
-                order,
-                layout,
-                id: slot.id,
-            }));
+        };
+        progress.step(step::COMMIT);
+        conn.busy_timeout(COMMIT_WAIT)?;
+        if let Err(e) = conn.execute_batch("COMMIT") {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::DatabaseBusy =>
+                {
+                    Error::Busy {
+                        path: opts.target.clone(),
+                    }
+                }
+                e => Error::sqlite(format!("cannot update {}", opts.target.display()))(e),
+            });
         }
+        Ok(Outcome::Done(Box::new(report)))
     }
 
-    let mut phases = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |name: &'static str, phases: &mut Vec<(&'static str, Duration)>| {
-        phases.push((name, clock.elapsed()));
-        clock = Instant::now();
-    };
-    progress.step(step::APPLYING);
-    // What changed, compared before the rows it replaces go.
-    let counts = changes::record(&conn, run_id, "main", "stage", &differences)?;
-    rows_table(&conn, "gone", &differences.old)?;
-    rows_table(&conn, "came", &differences.new)?;
-    conn.execute_batch(
+    /// Everything an incremental load does inside its transaction: the connection back,
+    /// and the report, or why the archive is better built anew (empty when the full
+    /// load's own report says it).
+    fn within(
+        &self,
+        conn: Connection,
+    ) -> Result<(Connection, std::result::Result<Report, String>)> {
+        let Update {
+            opts,
+            prior,
+            progress,
+            started,
+            ref hashes,
+            ref unchanged,
+        } = *self;
+        let loads: i64 = conn.query_row("SELECT count(*) FROM load_runs", [], |r| r.get(0))?;
+        let run_id = start_run(&conn, &now(), opts, Mode::Incremental)?;
+        let mut slots: Vec<Slot> = slots(&conn, &opts.inputs, Some(prior))?;
+        for (slot, skip) in slots.iter_mut().zip(unchanged) {
+            slot.skip = *skip;
+        }
+        stage(&conn)?;
+        let vocab = vocabularies(&conn)?;
+        let read_bytes: u64 = opts
+            .inputs
+            .iter()
+            .zip(unchanged)
+            .filter(|(_, u)| !**u)
+            .map(|(i, _)| input_bytes(std::slice::from_ref(i)))
+            .sum();
+        progress.start(read_bytes);
+        // The fingerprints are read through a connection of their own, which sees the
+        // archive as it was before this transaction.
+        let fingerprints = crate::db::open_read_only(&opts.target)?;
+        let mut threads = pipeline(
+            conn,
+            None,
+            run_id,
+            &opts.inputs,
+            &slots,
+            Some(fingerprints),
+            true,
+            &vocab,
+            progress,
+        )?;
+        let mut problems = threads.problems();
+        let conn = threads.conn;
+        let mut differences = threads.read.differences;
+        differences.removed_files(prior, &opts.inputs, &conn)?;
+        let total: u64 = prior.inputs.iter().map(|p| p.rows).sum();
+        let touched = differences.new.len().max(differences.old.len()) as f64;
+        if total > 50_000 && touched > MOST_CHANGED * total as f64 {
+            return Ok((
+                conn,
+                Err("so many rows changed that building the archive anew is quicker".into()),
+            ));
+        }
+        // A file that cannot be read to its end: a full load says what else is wrong
+        // with it, and what that means for the files that cite it.
+        if !threads.read.unread.is_empty() {
+            return Ok((conn, Err(String::new())));
+        }
+        // Every file, for messages about rows of files this load did not read.
+        let mut files: Vec<Arc<FileInfo>> = threads.read.files.clone();
+        for (order, (input, slot)) in opts.inputs.iter().zip(&slots).enumerate() {
+            if slot.skip
+                && let Some(layout) = reader::layout_of(input)?
+            {
+                files.push(Arc::new(FileInfo {
+                    label: Arc::from(input.label.as_str()),
+                    order,
+                    encoding: input.encoding,
+                    layout,
+                    id: slot.id,
+                }));
+            }
+        }
+
+        let mut phases = Vec::new();
+        let mut clock = Instant::now();
+        let mut lap = |name: &'static str, phases: &mut Vec<(&'static str, Duration)>| {
+            phases.push((name, clock.elapsed()));
+            clock = Instant::now();
+        };
+        progress.step(step::APPLYING);
+        // What changed, compared before the rows it replaces go.
+        let counts = changes::record(&conn, run_id, "main", "stage", &differences)?;
+        rows_table(&conn, "gone", &differences.old)?;
+        rows_table(&conn, "came", &differences.new)?;
+        conn.execute_batch(
         "CREATE TEMP TABLE removed (tbl TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID;",
     )?;
-    for table in Table::ALL.into_iter().filter(|t| t.has_id()) {
-        let name = table.name();
-        conn.execute(
-            &format!(
-                "INSERT INTO temp.removed SELECT '{name}', id FROM main.{name} \
+        for table in Table::ALL.into_iter().filter(|t| t.has_id()) {
+            let name = table.name();
+            conn.execute(
+                &format!(
+                    "INSERT INTO temp.removed SELECT '{name}', id FROM main.{name} \
                  WHERE rowid IN (SELECT row FROM temp.gone)"
-            ),
-            [],
-        )?;
-    }
-    // The search entries of the rows that go, while their text can still be read.
-    conn.execute_batch(
-        "INSERT INTO main.search (search, rowid, title, body)
+                ),
+                [],
+            )?;
+        }
+        // The search entries of the rows that go, while their text can still be read.
+        conn.execute_batch(
+            "INSERT INTO main.search (search, rowid, title, body)
            SELECT 'delete', rowid, title, body FROM main.search_source
            WHERE rowid IN (SELECT row FROM temp.gone) AND (title IS NOT NULL OR body IS NOT NULL);",
-    )?;
-    for table in Table::ALL {
-        let name = table.name();
-        for c in table.columns() {
-            if let spec::Store::List { table: join, .. } = c.store {
-                conn.execute(
-                    &format!(
-                        "DELETE FROM main.{join} WHERE {} IN \
+        )?;
+        for table in Table::ALL {
+            let name = table.name();
+            for c in table.columns() {
+                if let spec::Store::List { table: join, .. } = c.store {
+                    conn.execute(
+                        &format!(
+                            "DELETE FROM main.{join} WHERE {} IN \
                          (SELECT id FROM main.{name} WHERE rowid IN (SELECT row FROM temp.gone))",
-                        table.noun()
-                    ),
-                    [],
-                )?;
+                            table.noun()
+                        ),
+                        [],
+                    )?;
+                }
             }
         }
-    }
-    for table in Table::ALL {
-        conn.execute(
-            &format!(
-                "DELETE FROM main.{} WHERE {} IN (SELECT row FROM temp.gone)",
-                table.name(),
-                table.rowid_column()
-            ),
-            [],
-        )?;
-    }
-    conn.execute_batch("DELETE FROM main.load_rows WHERE row IN (SELECT row FROM temp.gone);")?;
-    checks::staged_before_merge(&conn, &files, &mut problems)?;
-    let mut merged: Vec<&str> = spec::archive_tables();
-    merged.push("load_rows");
-    for name in merged {
-        // A table keyed by a text id keeps its rowid apart from its columns, and the
-        // rowid is the row's number.
-        let mut columns: Vec<String> = conn
-            .prepare("SELECT name FROM pragma_table_info(?1, 'main') ORDER BY cid")?
-            .query_map([name], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        if Table::from_name(name).is_some_and(|t| t.rowid_column() == "rowid") {
-            columns.insert(0, "rowid".into());
+        for table in Table::ALL {
+            conn.execute(
+                &format!(
+                    "DELETE FROM main.{} WHERE {} IN (SELECT row FROM temp.gone)",
+                    table.name(),
+                    table.rowid_column()
+                ),
+                [],
+            )?;
         }
-        let list = columns.join(", ");
-        conn.execute(
-            &format!("INSERT OR IGNORE INTO main.{name} ({list}) SELECT {list} FROM stage.{name}"),
-            [],
-        )?;
-    }
-    moved_lines(&conn, &differences.lines)?;
-    for table in Table::ALL.into_iter().filter(|t| t.has_id()) {
-        let name = table.name();
-        conn.execute(
+        conn.execute_batch("DELETE FROM main.load_rows WHERE row IN (SELECT row FROM temp.gone);")?;
+        checks::staged_before_merge(&conn, &files, &mut problems)?;
+        let mut merged: Vec<&str> = spec::archive_tables();
+        merged.push("load_rows");
+        for name in merged {
+            // A table keyed by a text id keeps its rowid apart from its columns, and the
+            // rowid is the row's number.
+            let mut columns: Vec<String> = conn
+                .prepare("SELECT name FROM pragma_table_info(?1, 'main') ORDER BY cid")?
+                .query_map([name], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if Table::from_name(name).is_some_and(|t| t.rowid_column() == "rowid") {
+                columns.insert(0, "rowid".into());
+            }
+            let list = columns.join(", ");
+            conn.execute(
+                &format!(
+                    "INSERT OR IGNORE INTO main.{name} ({list}) SELECT {list} FROM stage.{name}"
+                ),
+                [],
+            )?;
+        }
+        moved_lines(&conn, &differences.lines)?;
+        for table in Table::ALL.into_iter().filter(|t| t.has_id()) {
+            let name = table.name();
+            conn.execute(
             &format!(
                 "DELETE FROM temp.removed WHERE tbl = '{name}' AND id IN (SELECT id FROM main.{name})"
             ),
             [],
         )?;
-    }
-    lap("applied the changes", &mut phases);
-    progress.step(step::REFERENCES);
-    checks::staged_after_merge(&conn, &files, &mut problems)?;
-    lap("checked references", &mut phases);
-    if problems.total > 0 {
-        return Err(Error::Invalid(problems.finish(opts.inputs.len())));
-    }
-    progress.step(step::UPDATING_SEARCH);
-    conn.execute_batch(
-        "INSERT INTO main.search (rowid, title, body)
+        }
+        lap("applied the changes", &mut phases);
+        progress.step(step::REFERENCES);
+        checks::staged_after_merge(&conn, &files, &mut problems)?;
+        lap("checked references", &mut phases);
+        if problems.total > 0 {
+            return Err(Error::Invalid(problems.finish(opts.inputs.len())));
+        }
+        progress.step(step::UPDATING_SEARCH);
+        conn.execute_batch(
+            "INSERT INTO main.search (rowid, title, body)
            SELECT rowid, title, body FROM main.search_source
            WHERE rowid IN (SELECT row FROM temp.came) AND (title IS NOT NULL OR body IS NOT NULL)
            ORDER BY rowid;",
+        )?;
+        lap("updated the search index", &mut phases);
+        // The files that were not read are still inputs of this load.
+        let mut kept = conn.prepare(
+        "INSERT INTO main.load_inputs (run, file, position, sha256, bytes, rows, encoding, read) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)",
     )?;
-    lap("updated the search index", &mut phases);
-    // The files that were not read are still inputs of this load.
-    let mut kept = conn.prepare(
-        "INSERT INTO main.load_inputs (run, file, position, sha256, bytes, rows, read) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
-    )?;
-    let mut rows: HashMap<Table, u64> = HashMap::new();
-    for (i, (input, slot)) in opts.inputs.iter().zip(&slots).enumerate() {
-        if !slot.skip {
-            continue;
+        let mut rows: HashMap<Table, u64> = HashMap::new();
+        for (i, (input, slot)) in opts.inputs.iter().zip(&slots).enumerate() {
+            if !slot.skip {
+                continue;
+            }
+            let n = prior.input(&input.label).map_or(0, |p| p.rows);
+            *rows.entry(input.table).or_default() += n;
+            kept.execute(params![
+                run_id,
+                slot.id,
+                i as i64 + 1,
+                hashes[i].0,
+                hashes[i].1 as i64,
+                n as i64,
+                input.encoding.name()
+            ])?;
         }
-        let n = prior.input(&input.label).map_or(0, |p| p.rows);
-        *rows.entry(input.table).or_default() += n;
-        kept.execute(params![
-            run_id,
-            slot.id,
-            i as i64 + 1,
-            hashes[i].0,
-            hashes[i].1 as i64,
-            n as i64
-        ])?;
+        drop(kept);
+        finish_run(&conn, run_id)?;
+        let tables = super::table_reports(&threads.inserted.tables, &opts.inputs)
+            .into_iter()
+            .map(|mut t| {
+                t.rows += rows.get(&t.table).copied().unwrap_or(0);
+                t
+            })
+            .collect();
+        let report = Report {
+            tables,
+            quotes: Default::default(),
+            phases,
+            elapsed: started.elapsed(),
+            history: loads as usize,
+            mode: Mode::Incremental,
+            changes: Some(counts),
+            rebuilt_because: None,
+        };
+        Ok((conn, Ok(report)))
     }
-    drop(kept);
-    finish_run(&conn, run_id)?;
-    let tables = super::table_reports(&threads.inserted.tables, &opts.inputs)
-        .into_iter()
-        .map(|mut t| {
-            t.rows += rows.get(&t.table).copied().unwrap_or(0);
-            t
-        })
-        .collect();
-    let report = Report {
-        tables,
-        quotes: Default::default(),
-        phases,
-        elapsed: started.elapsed(),
-        history: loads as usize,
-        mode: Mode::Incremental,
-        changes: Some(counts),
-        rebuilt_because: None,
-    };
-    Ok((conn, Some(report)))
 }
 
 /// A temporary table of row numbers: `rows`, and for each event or figure among
 /// them, its inline citation, which is numbered right after it.
 fn rows_table(conn: &Connection, name: &str, rows: &[i64]) -> Result<()> {
-    conn.execute_batch(&format!("CREATE TEMP TABLE {name} (row INTEGER PRIMARY KEY);"))?;
+    conn.execute_batch(&format!(
+        "CREATE TEMP TABLE {name} (row INTEGER PRIMARY KEY);"
+    ))?;
     let mut add = conn.prepare(&format!("INSERT OR IGNORE INTO temp.{name} VALUES (?1)"))?;
     for &row in rows {
         add.execute([row])?;
@@ -540,4 +565,3 @@ fn stage(conn: &Connection) -> Result<()> {
     )?;
     Ok(())
 }
-

@@ -33,9 +33,9 @@ use super::diff::Counts;
 use super::encoding::Encoding;
 use super::spec::Table;
 use super::{APPLICATION_ID, SCHEMA_VERSION};
-use prior::Prior;
 use crate::atomic::{AtomicFile, folder_of, sidecar};
 use crate::error::{Error, Problem, Problems, Result};
+use prior::Prior;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File};
@@ -69,6 +69,19 @@ pub struct Input {
     pub data: Data,
     /// The encoding the file is in, as the user named it; UTF-8 unless they did.
     pub encoding: Encoding,
+}
+
+impl Input {
+    /// The file's bytes, from the start.
+    fn open(&self) -> Result<Box<dyn io::Read>> {
+        Ok(match &self.data {
+            Data::Path(p) => Box::new(File::open(p).map_err(|source| Error::Read {
+                path: p.clone(),
+                source,
+            })?),
+            Data::Embedded(bytes) => Box::new(*bytes),
+        })
+    }
 }
 
 /// The seed archive, as embedded at build time.
@@ -431,7 +444,7 @@ fn full(
     };
 
     progress.start(input_bytes(&opts.inputs));
-    let threads = pipeline(
+    let mut threads = pipeline(
         conn,
         index_conn,
         run_id,
@@ -442,10 +455,8 @@ fn full(
         &vocab,
         progress,
     )?;
+    let mut problems = threads.problems();
     let conn = threads.conn;
-    let mut problems = Collector::default();
-    problems.merge(threads.read.problems);
-    problems.merge(threads.inserted.problems);
     let mut phases = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |name: &'static str, phases: &mut Vec<(&'static str, Duration)>| {
@@ -987,6 +998,7 @@ struct ReadOutcome {
     /// therefore not all known.
     unread: BTreeSet<Table>,
     quotes: Quotes,
+    differences: Differences,
 }
 
 impl ReadOutcome {
@@ -1057,6 +1069,15 @@ struct Threads {
     inserted: InsertOutcome,
     /// The indexing thread, still finishing; joined once the indexes are built.
     indexer: Option<thread::JoinHandle<Result<Connection>>>,
+}
+
+impl Threads {
+    /// The problems the reading and the inserting found, taken out.
+    fn problems(&mut self) -> Collector {
+        let mut all = std::mem::take(&mut self.read.problems);
+        all.merge(std::mem::take(&mut self.inserted.problems));
+        all
+    }
 }
 
 /// Runs the reader on this thread, the inserter and the indexer on their own.

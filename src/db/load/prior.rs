@@ -66,7 +66,11 @@ pub(super) fn blocks(inputs: &[Input]) -> Result<Vec<i64>> {
 /// The SHA-256 of the schema this dossier creates archives with, in hex.
 pub fn schema_sha256() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| super::hex(&<sha2::Sha256 as sha2::Digest>::digest(crate::db::SCHEMA.as_bytes())))
+    HASH.get_or_init(|| {
+        super::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+            crate::db::SCHEMA.as_bytes(),
+        ))
+    })
 }
 
 /// A file the last load was built from.
@@ -76,6 +80,8 @@ pub(super) struct PriorInput {
     pub table: Table,
     pub block: i64,
     pub sha256: String,
+    /// The encoding it was read in: the same bytes read in another are another file.
+    pub encoding: String,
     pub rows: u64,
 }
 
@@ -149,15 +155,17 @@ fn last_documents(conn: &Connection) -> Result<Vec<(String, String)>> {
 
 fn last_inputs(conn: &Connection) -> Result<Vec<PriorInput>> {
     let mut stmt = conn.prepare(
-        "SELECT f.path, f.tbl, i.sha256, i.rows FROM load_inputs i JOIN load_files f ON f.id = i.file \
+        "SELECT f.path, f.tbl, i.sha256, i.encoding, i.rows FROM load_inputs i JOIN load_files f ON f.id = i.file \
          WHERE i.run = (SELECT max(id) FROM load_runs) ORDER BY i.position",
     )?;
-    let rows: Vec<(String, String, String, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+    let rows: Vec<(String, String, String, String, i64)> = stmt
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut seen: Vec<Table> = Vec::new();
     let mut out = Vec::new();
-    for (path, tbl, sha256, rows) in rows {
+    for (path, tbl, sha256, encoding, rows) in rows {
         let Some(table) = Table::from_name(&tbl) else {
             continue;
         };
@@ -168,6 +176,7 @@ fn last_inputs(conn: &Connection) -> Result<Vec<PriorInput>> {
             table,
             block: block(table, nth)?,
             sha256,
+            encoding,
             rows: rows as u64,
         });
     }

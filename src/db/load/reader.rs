@@ -13,9 +13,8 @@ use crate::db::csvread::{self, Fatal, Record};
 use crate::db::encoding::{self, BadBytes, Decoding};
 use crate::db::spec::Table;
 use crate::error::{Error, Problem, Result};
-use sha2::{Digest, Sha256};
-use std::fs::File;
 use rusqlite::Connection;
+use sha2::{Digest, Sha256};
 use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -100,13 +99,7 @@ impl Reader {
         // The problems found before this file, so that one about the whole file can
         // take the place of those it explains.
         let before = outcome.problems.total;
-        let source: Box<dyn Read> = match &input.data {
-            Data::Path(p) => Box::new(File::open(p).map_err(|source| Error::Read {
-                path: p.clone(),
-                source,
-            })?),
-            Data::Embedded(bytes) => Box::new(*bytes),
-        };
+        let source = input.open()?;
         let read_err = |e: io::Error| Error::Read {
             path: PathBuf::from(input.label.clone()),
             source: e,
@@ -334,7 +327,10 @@ impl Reader {
                         if hash == row.hash && row.valid {
                             differs = false;
                             if line != row.rec.line as i64 {
-                                outcome.differences.lines.push((row.rowid, row.rec.line as i64));
+                                outcome
+                                    .differences
+                                    .lines
+                                    .push((row.rowid, row.rec.line as i64));
                             }
                         } else {
                             outcome.differences.old.push(old_row);
@@ -509,14 +505,7 @@ pub(super) fn fingerprint(layout: &Layout, rec: &Record) -> i64 {
 /// a file that an incremental load did not read. `None` if the header cannot be read,
 /// which cannot happen to a file an earlier load read whole.
 pub(super) fn layout_of(input: &Input) -> Result<Option<Layout>> {
-    let source: Box<dyn Read> = match &input.data {
-        Data::Path(p) => Box::new(File::open(p).map_err(|source| Error::Read {
-            path: p.clone(),
-            source,
-        })?),
-        Data::Embedded(bytes) => Box::new(*bytes),
-    };
-    let decoding = match Decoding::new(source, input.encoding) {
+    let decoding = match Decoding::new(input.open()?, input.encoding) {
         Ok(Ok(d)) => d,
         _ => return Ok(None),
     };
