@@ -734,7 +734,7 @@ fn markdown(r: &Report, s: &mut dyn Write) -> io::Result<()> {
     writeln!(s, "- **Filters**: {}", md(&r.filters_text()))?;
     writeln!(s, "- **Contains**: {}", r.contents())?;
     if let Some(l) = &r.load {
-        writeln!(s, "\nThe files that load read:\n")?;
+        writeln!(s, "\nThe files that load was built from:\n")?;
         writeln!(s, "| file | table | rows | bytes | SHA-256 |")?;
         writeln!(s, "| --- | --- | ---: | ---: | --- |")?;
         for f in &l.files {
@@ -956,7 +956,7 @@ fn html(r: &Report, s: &mut dyn Write) -> io::Result<()> {
     if let Some(l) = &r.load {
         writeln!(
             s,
-            "<table class=\"files\">\n<caption hidden>The files that load read</caption>"
+            "<table class=\"files\">\n<caption hidden>The files that load was built from</caption>"
         )?;
         writeln!(
             s,

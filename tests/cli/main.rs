@@ -8,6 +8,7 @@ mod columns;
 mod common;
 mod completions;
 mod datasette;
+mod diff;
 mod documents;
 mod durability;
 mod ecosystem;

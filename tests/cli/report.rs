@@ -474,3 +474,19 @@ fn unescape_title(env: &Env, id: &str) -> String {
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
 }
+
+#[test]
+fn a_report_of_changes_lists_what_the_last_load_changed() {
+    let env = crate::diff::edited();
+    let text = run_at_now(&env, &["report", "--changes"]);
+    assert!(text.contains("recorded no changes"), "{text}");
+    run_at_now(&env, &["load", "data"]);
+    let markdown = run_at_now(&env, &["report", "--changes"]);
+    golden("report-changes.md", &without_load_time(&env, &markdown));
+    // The HTML report has the same rows, each field with its value before and after.
+    let html = run_at_now(&env, &["report", "--changes", "--format", "html"]);
+    assert!(
+        html.contains("<td>date</td><td>2016</td><td>2016-05</td>"),
+        "{html}"
+    );
+}

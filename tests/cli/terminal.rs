@@ -146,3 +146,23 @@ fn colour_only_at_a_terminal_and_never_with_no_color() {
     let run = env.run(&["show", "nosuch"]);
     assert!(!run.stderr.contains('\x1b'));
 }
+
+#[test]
+fn a_diff_is_coloured_as_git_colours_one_at_a_terminal_only() {
+    let env = crate::diff::edited();
+    let (text, code) = at_terminal(&env, &["diff", "data"], &[]);
+    assert_eq!(code, 0, "{text}");
+    for painted in [
+        "\x1b[1mevents\x1b[0m",
+        "\x1b[36m~ ev-2016-lavrov-visit-pyongyang\x1b[0m",
+        "\x1b[31m-     date  2016\x1b[0m",
+        "\x1b[32m+     date  2016-05\x1b[0m",
+        "\x1b[32m+ ev-2030-new-summit\x1b[0m",
+    ] {
+        assert!(text.contains(painted), "{painted:?} not in {text:?}");
+    }
+    let (text, _) = at_terminal(&env, &["diff", "data"], &[("NO_COLOR", "1")]);
+    let colour = regex::Regex::new("\x1b\\[[0-9;]*m").expect("regex");
+    assert!(!colour.is_match(&text), "{text:?}");
+    assert!(text.contains("+ ev-2030-new-summit"), "{text:?}");
+}

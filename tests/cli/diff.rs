@@ -1,0 +1,259 @@
+//! `dossier diff` and what a load says about what it changed: one set of edits to the
+//! seed's files, shown in every format, the same changes between two archives,
+//! `--stat` and `--exit-code`, the load's summary and the `changes` query, which files
+//! an incremental load reads, and when it rebuilds instead.
+
+use crate::common::{Env, golden, one, repo, without_times};
+
+/// The event the edits add, at the end of events.csv.
+const NEW_EVENT: &str = "ev-2030-new-summit,2030,Moscow and Pyongyang plan a new summit,\
+src-nee-2017-pyongyang-russian-sentiment,some words,para 1,,,,RUS;PRK,diplomacy\n";
+
+/// Replaces the one occurrence of `from` in a file of the temporary folder.
+fn replace(env: &Env, rel: &str, from: &str, to: &str) {
+    let text = String::from_utf8(env.bytes(rel)).expect("UTF-8");
+    assert_eq!(text.matches(from).count(), 1, "{from:?} in {rel}");
+    env.write(rel, text.replacen(from, to, 1));
+}
+
+/// The seed copied to `data` and loaded into dossier.db, then edited: an actor
+/// renamed, an event re-dated and one added, a citation removed and another's
+/// locator changed. sources.csv and figures.csv are left as they were.
+pub fn edited() -> Env {
+    let env = Env::new();
+    env.copy_dir(&repo().join("seed"), "data");
+    let run = env.run(&["load", "data"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    replace(
+        &env,
+        "data/actors.csv",
+        "RUS,Russia,",
+        "RUS,Russian Federation,",
+    );
+    replace(
+        &env,
+        "data/events.csv",
+        "ev-2016-lavrov-visit-pyongyang,2016,",
+        "ev-2016-lavrov-visit-pyongyang,2016-05,",
+    );
+    let events = String::from_utf8(env.bytes("data/events.csv")).expect("UTF-8");
+    env.write("data/events.csv", events + NEW_EVENT);
+    let citations = String::from_utf8(env.bytes("data/citations.csv")).expect("UTF-8");
+    let mut lines: Vec<&str> = citations.split_inclusive('\n').collect();
+    assert!(
+        lines[1].contains(",ev-2010-russia-asia-focus,"),
+        "{}",
+        lines[1]
+    );
+    lines.remove(1);
+    let moved = lines[1].replace(",para 5,supports", ",para 6,supports");
+    assert_ne!(moved, lines[1]);
+    lines[1] = &moved;
+    env.write("data/citations.csv", lines.concat());
+    env
+}
+
+/// Runs a command that must succeed and print nothing on standard error.
+fn ok(env: &Env, args: &[&str]) -> String {
+    let run = env.run(args);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{args:?}");
+    run.stdout
+}
+
+#[test]
+fn a_diff_of_folders_lists_every_change_in_every_format() {
+    let env = edited();
+    let before = env.bytes("dossier.db");
+    for (format, name) in [
+        ("table", "diff.txt"),
+        ("csv", "diff.csv"),
+        ("tsv", "diff.tsv"),
+        ("json", "diff.json"),
+        ("ndjson", "diff.ndjson"),
+        ("markdown", "diff.md"),
+    ] {
+        let text = ok(&env, &["diff", "data", "--format", format]);
+        golden(name, &text);
+        assert!(!text.contains('\x1b'), "colour in a pipe: {text}");
+        match format {
+            "json" => {
+                let rows: Vec<serde_json::Value> =
+                    serde_json::from_str(&text).expect("a JSON array");
+                assert_eq!(rows.len(), 5);
+            }
+            "ndjson" => {
+                for line in text.lines() {
+                    serde_json::from_str::<serde_json::Value>(line).expect("a JSON object");
+                }
+            }
+            _ => {}
+        }
+    }
+    golden("diff-stat.txt", &ok(&env, &["diff", "data", "--stat"]));
+    // A diff writes nothing: not the archive, and no scratch file left behind.
+    let scratch = env.path("tmp");
+    std::fs::create_dir(&scratch).expect("mkdir");
+    let run = env
+        .cmd()
+        .env("TMPDIR", &scratch)
+        .args(["diff", "data"])
+        .output()
+        .expect("run dossier");
+    assert!(run.status.success());
+    assert_eq!(env.files("tmp"), Vec::<String>::new());
+    assert!(
+        env.bytes("dossier.db") == before,
+        "the diff changed the archive"
+    );
+    assert_eq!(
+        env.files(""),
+        ["data", "dossier.db", "dossier.db.lock", "tmp"]
+    );
+}
+
+#[test]
+fn exit_code_says_whether_anything_would_change() {
+    let env = edited();
+    for extra in [&[][..], &["--stat"]] {
+        let args = [&["diff", "data", "--exit-code"][..], extra].concat();
+        let run = env.run(&args);
+        assert_eq!((run.code, run.stderr.as_str()), (1, ""), "{args:?}");
+        let without = ok(&env, &[&["diff", "data"][..], extra].concat());
+        assert_eq!(run.stdout, without, "--exit-code changed the output");
+    }
+    ok(&env, &["load", "data"]);
+    assert_eq!(ok(&env, &["diff", "data", "--exit-code"]), "");
+    assert_eq!(
+        ok(&env, &["diff", "data", "--exit-code", "--format", "json"]),
+        "[]\n"
+    );
+    assert_eq!(
+        ok(&env, &["diff", "data", "--format", "markdown"]),
+        "No differences.\n"
+    );
+}
+
+#[test]
+fn two_archives_differ_by_what_the_load_between_them_changed() {
+    let env = edited();
+    let would = ok(&env, &["diff", "data", "--format", "csv"]);
+    std::fs::copy(env.path("dossier.db"), env.path("old.db")).expect("copy");
+    ok(&env, &["load", "data"]);
+    assert_eq!(
+        ok(&env, &["diff", "old.db", "dossier.db", "--format", "csv"]),
+        would
+    );
+    // Backwards, what was added is removed and the other way round.
+    assert_eq!(
+        ok(
+            &env,
+            &["diff", "dossier.db", "old.db", "--stat", "--format", "csv"]
+        ),
+        "table,added,removed,changed\nactors,0,0,1\nevents,0,1,1\ncitations,1,0,1\n"
+    );
+    assert_eq!(ok(&env, &["diff", "old.db", "old.db", "--exit-code"]), "");
+    let run = env.run(&["diff", "data", "old.db"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not a mix"), "{}", run.stderr);
+}
+
+#[test]
+fn a_load_says_and_records_what_it_changed_and_reads_only_changed_files() {
+    let env = edited();
+    golden(
+        "load-changes.txt",
+        &without_times(&ok(&env, &["load", "data"])),
+    );
+    golden(
+        "changes.csv",
+        &ok(&env, &["run", "changes", "--format", "csv"]),
+    );
+    let db = env.db("dossier.db");
+    // sources.csv and figures.csv were hashed, found unchanged, and not read.
+    assert_eq!(
+        one::<String>(
+            &db,
+            "SELECT group_concat(f.tbl || ' ' || i.read, ', ') FROM load_inputs i \
+             JOIN load_files f ON f.id = i.file WHERE i.run = 2 ORDER BY i.position"
+        ),
+        "sources 0, actors 1, events 1, figures 0, citations 1"
+    );
+    assert_eq!(
+        one::<String>(&db, "SELECT group_concat(mode, ' ') FROM load_runs"),
+        "full incremental"
+    );
+    // The first load records no changes: every row it loaded was new.
+    assert_eq!(
+        one::<i64>(&db, "SELECT count(*) FROM load_changes WHERE run = 1"),
+        0
+    );
+    // Nothing changed since: nothing is read or written, and the history is as it was.
+    let before = env.bytes("dossier.db");
+    let said = ok(&env, &["load", "data"]);
+    assert!(said.contains("dossier.db is up to date"), "{said}");
+    assert!(env.bytes("dossier.db") == before);
+}
+
+#[test]
+fn a_row_that_an_unchanged_file_refers_to_cannot_be_removed() {
+    let env = Env::new();
+    env.copy_dir(&repo().join("seed"), "data");
+    ok(&env, &["load", "data"]);
+    let before = env.bytes("dossier.db");
+    let events = String::from_utf8(env.bytes("data/events.csv")).expect("UTF-8");
+    let kept: String = events
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("ev-2010-russia-asia-focus,"))
+        .collect();
+    assert_ne!(kept, events);
+    env.write("data/events.csv", kept);
+    let run = env.run(&["load", "data"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.stderr,
+        "data/citations.csv:2:2: unknown event (found \"ev-2010-russia-asia-focus\") \
+         — add a row with this id to events.csv, or correct the id\n\
+         error: 1 problem in 1 file; nothing was loaded and the archive is unchanged\n"
+    );
+    assert!(env.bytes("dossier.db") == before);
+    // A full rebuild finds the same problem.
+    let full = env.run(&["load", "data", "--full"]);
+    assert_eq!((full.code, full.stderr), (1, run.stderr));
+}
+
+#[test]
+fn full_and_another_version_rebuild_the_archive() {
+    let env = edited();
+    let said = without_times(&ok(&env, &["load", "data", "--full"]));
+    assert!(said.contains("loaded 90 rows from 5 files"), "{said}");
+    assert!(said.contains("\nevents 23 1 +1 −0 ~1 <t>\n"), "{said}");
+    // An archive that another dossier or another schema built is rebuilt, and says why.
+    for (column, other) in [
+        ("dossier_version", "'0.0.1'"),
+        ("schema_sha256", "printf('%064d', 0)"),
+    ] {
+        let conn = rusqlite::Connection::open(env.path("dossier.db")).expect("open");
+        conn.execute(
+            &format!(
+                "UPDATE load_runs SET {column} = {other} WHERE id = (SELECT max(id) FROM load_runs)"
+            ),
+            [],
+        )
+        .expect("update");
+        drop(conn);
+        let said = ok(&env, &["load", "data"]);
+        assert!(
+            said.contains(
+                "rebuilt the whole archive: the archive was built by another version of dossier"
+            ),
+            "{column}: {said}"
+        );
+    }
+    assert_eq!(
+        one::<String>(
+            &env.db("dossier.db"),
+            "SELECT group_concat(mode, ' ') FROM load_runs"
+        ),
+        "full full full full"
+    );
+}
