@@ -217,7 +217,7 @@ fn paint(label: &str, colour: &str) -> String {
 
 /// Whether colour may be used at all: not when NO_COLOR is set to anything.
 fn colour_allowed() -> bool {
-    !std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Whether output to standard output may be coloured: it is a terminal, and NO_COLOR

@@ -315,10 +315,8 @@ impl<'a> Printer<'a> {
         lines.push(self.paint(&format!("{mark} {}", c.key), code));
         for f in &c.fields {
             for (sign, value, code) in [("-", &f.old, RED), ("+", &f.new, GREEN)] {
-                let shown = match (c.kind, sign) {
-                    (Kind::Added, "-") | (Kind::Removed, "+") => false,
-                    _ => true,
-                };
+                // An added row has no old values, a removed one no new values.
+                let shown = !matches!((c.kind, sign), (Kind::Added, "-") | (Kind::Removed, "+"));
                 if shown {
                     let text = one_line(&text_of(value.into()));
                     let line = format!("{sign}     {:width$}  {text}", f.name);
