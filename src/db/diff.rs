@@ -545,6 +545,14 @@ mod tests {
         ACTORS.replace("{s}", schema)
     }
 
+    fn field(name: &str, old: Value, new: Value) -> Field {
+        Field {
+            name: name.into(),
+            old,
+            new,
+        }
+    }
+
     #[test]
     fn rows_are_matched_by_id_and_fields_compared() {
         let dir = tempfile::tempdir().unwrap();
@@ -567,16 +575,8 @@ mod tests {
                     key: "CHN".into(),
                     kind: Kind::Removed,
                     fields: vec![
-                        Field {
-                            name: "name".into(),
-                            old: t("China"),
-                            new: Value::Null
-                        },
-                        Field {
-                            name: "kind".into(),
-                            old: t("state"),
-                            new: Value::Null
-                        },
+                        field("name", t("China"), Value::Null),
+                        field("kind", t("state"), Value::Null),
                     ],
                 },
                 // The alias, kept in a join table, shows as the actor's aliases field.
@@ -584,38 +584,22 @@ mod tests {
                     table: "actors".into(),
                     key: "PRK".into(),
                     kind: Kind::Changed,
-                    fields: vec![Field {
-                        name: "aliases".into(),
-                        old: Value::Null,
-                        new: t("DPRK")
-                    }],
+                    fields: vec![field("aliases", Value::Null, t("DPRK"))],
                 },
                 Change {
                     table: "actors".into(),
                     key: "RUS".into(),
                     kind: Kind::Changed,
                     fields: vec![
-                        Field {
-                            name: "name".into(),
-                            old: t("Russia"),
-                            new: t("Russian Federation")
-                        },
-                        Field {
-                            name: "kind".into(),
-                            old: t("state"),
-                            new: Value::Null
-                        },
+                        field("name", t("Russia"), t("Russian Federation")),
+                        field("kind", t("state"), Value::Null),
                     ],
                 },
                 Change {
                     table: "actors".into(),
                     key: "UN".into(),
                     kind: Kind::Added,
-                    fields: vec![Field {
-                        name: "name".into(),
-                        old: Value::Null,
-                        new: t("United Nations")
-                    }],
+                    fields: vec![field("name", Value::Null, t("United Nations"))],
                 },
             ]
         );
