@@ -629,7 +629,10 @@ mod tests {
                 .iter()
                 .filter(|h| h.contains(&t.as_str()))
                 .count();
-            assert_eq!(homes, 1, "{t}: put it in WORKBOOK_TABLES, VOCABULARIES or DERIVED");
+            assert_eq!(
+                homes, 1,
+                "{t}: put it in WORKBOOK_TABLES, VOCABULARIES or DERIVED"
+            );
         }
         for t in WORKBOOK_TABLES.iter().chain(VOCABULARIES) {
             assert!(tables.contains(&t.to_string()), "{t} is not a table");

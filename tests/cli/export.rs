@@ -368,7 +368,9 @@ fn same_as_csv(env: &Env, book: &mut Xlsx<std::io::BufReader<std::fs::File>>, ta
 
 #[test]
 fn a_workbook_of_the_archive_holds_what_the_csv_exports_hold() {
-    let env = seeded();
+    // Two loads, the second with changes, so that every table of the history has rows.
+    let env = crate::diff::edited();
+    assert_eq!(env.run(&["load", "data"]).code, 0);
     let run = env.run(&["export", "--all", "--format", "xlsx", "-o", "archive.xlsx"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
@@ -379,13 +381,13 @@ fn a_workbook_of_the_archive_holds_what_the_csv_exports_hold() {
     );
     assert!(
         run.stdout
-            .contains("wrote 1 row to archive.xlsx, sheet load_runs\n"),
+            .contains("wrote 2 rows to archive.xlsx, sheet load_runs\n"),
         "{}",
         run.stdout
     );
     assert_eq!(
         env.files(""),
-        ["archive.xlsx", "dossier.db", "dossier.db.lock"]
+        ["archive.xlsx", "data", "dossier.db", "dossier.db.lock"]
     );
     let mut book = workbook(&env, "archive.xlsx");
     let sheets = book.sheet_names();
@@ -403,7 +405,9 @@ fn a_workbook_of_the_archive_holds_what_the_csv_exports_hold() {
             "documents",
             "paragraphs",
             "load_runs",
-            "load_files"
+            "load_files",
+            "load_inputs",
+            "load_changes"
         ]
     );
     for sheet in &sheets {

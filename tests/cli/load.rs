@@ -12,12 +12,12 @@ fn loads_the_bundled_seed_from_any_folder() {
     assert_eq!(
         without_times(&run.stdout),
         "\
-table rows files time
-sources 10 1 <t>
-actors 28 1 <t>
-events 22 1 <t>
-figures 18 1 <t>
-citations 12 1 <t>
+table rows files changes time
+sources 10 1 +10 −0 ~0 <t>
+actors 28 1 +28 −0 ~0 <t>
+events 22 1 +22 −0 ~0 <t>
+figures 18 1 +18 −0 ~0 <t>
+citations 12 1 +12 −0 ~0 <t>
 verified 52 of 52 quotes against 1 document (15 paragraphs)
 built indexes in <t>, checked references in <t>, built the search index in <t>, synced in <t>
 loaded 90 rows from 5 files and 1 document into dossier.db in <t> (load 1 of this archive)
@@ -113,7 +113,17 @@ fn load_runs_record_files_hashes_and_history() {
     let env = Env::new();
     env.copy_dir(&repo().join("seed"), "seed");
     assert_eq!(env.run(&["load"]).code, 0);
+    // The same bytes give the same hash, whether embedded or read from disk: the seed
+    // on disk is no change.
     let run = env.run(&["load", "seed"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("dossier.db is up to date (load 1 of this archive"),
+        "{}",
+        run.stdout
+    );
+    let run = env.run(&["load", "--full", "seed"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout.contains("(load 2 of this archive)"),
@@ -137,14 +147,15 @@ fn load_runs_record_files_hashes_and_history() {
     // The same bytes give the same hash, whether embedded or read from disk.
     let same: i64 = one(
         &db,
-        "SELECT count(*) FROM load_files a JOIN load_files b ON a.tbl = b.tbl AND a.sha256 = b.sha256 \
+        "SELECT count(*) FROM load_inputs a JOIN load_inputs b ON a.file = b.file AND a.sha256 = b.sha256 \
          AND a.rows = b.rows AND a.bytes = b.bytes WHERE a.run = 1 AND b.run = 2",
     );
     assert_eq!(same, 6, "the five CSV files and the document");
     assert_eq!(
         one::<String>(
             &db,
-            "SELECT path || ' ' || rows FROM load_files WHERE run = 2 AND tbl = 'documents'"
+            "SELECT f.path || ' ' || i.rows FROM load_inputs i JOIN load_files f ON f.id = i.file \
+             WHERE i.run = 2 AND f.tbl = 'documents'"
         ),
         "seed/documents/nee-2017-pyongyang-russian-sentiment.txt 15"
     );
@@ -153,15 +164,17 @@ fn load_runs_record_files_hashes_and_history() {
     assert_eq!(
         one::<String>(
             &db,
-            "SELECT sha256 FROM load_files WHERE run = 2 AND tbl = 'events'"
+            "SELECT i.sha256 FROM load_inputs i JOIN load_files f ON f.id = i.file \
+             WHERE i.run = 2 AND f.tbl = 'events'"
         ),
         expected
     );
-    // Rows point at the files of the load that built them.
+    // Rows point at their file, which the last load read.
     assert_eq!(
         one::<i64>(
             &db,
-            "SELECT count(*) FROM events e JOIN load_files f ON f.id = e.csv_file WHERE f.run = 2"
+            "SELECT count(*) FROM events e JOIN load_inputs i ON i.file = e.csv_file \
+             WHERE i.run = 2 AND i.read = 1"
         ),
         22
     );
@@ -553,7 +566,7 @@ fn files_in_a_named_encoding_load_as_the_same_archive() {
         assert_eq!(
             one::<String>(
                 &conn,
-                "SELECT group_concat(DISTINCT encoding) FROM load_files"
+                "SELECT group_concat(DISTINCT encoding) FROM load_inputs"
             ),
             encoding
         );
@@ -561,7 +574,8 @@ fn files_in_a_named_encoding_load_as_the_same_archive() {
         assert_eq!(
             one::<String>(
                 &conn,
-                "SELECT sha256 || ' ' || bytes FROM load_files WHERE tbl = 'events'"
+                "SELECT i.sha256 || ' ' || i.bytes FROM load_inputs i JOIN load_files f ON f.id = i.file \
+                 WHERE f.tbl = 'events'"
             ),
             format!("{} {}", sha256_hex(&events), events.len())
         );
@@ -569,7 +583,7 @@ fn files_in_a_named_encoding_load_as_the_same_archive() {
     assert_eq!(
         one::<String>(
             &env.db("utf8.db"),
-            "SELECT group_concat(DISTINCT encoding) FROM load_files"
+            "SELECT group_concat(DISTINCT encoding) FROM load_inputs"
         ),
         "utf-8"
     );
@@ -608,8 +622,14 @@ fn seed_archive_as(sql: &str) -> Env {
 #[test]
 fn history_from_an_archive_without_encodings_is_kept_as_utf8() {
     // An archive as the first schema built it: no encoding column, user_version 1.
-    let env =
-        seed_archive_as("ALTER TABLE load_files DROP COLUMN encoding; PRAGMA user_version = 1;");
+    let env = seed_archive_as(
+        "PRAGMA foreign_keys = OFF;
+         CREATE TABLE v1_files AS SELECT i.file AS id, i.run, f.path, f.tbl, i.sha256, i.bytes, i.rows \
+         FROM load_inputs i JOIN load_files f ON f.id = i.file;
+         DROP TABLE load_changes; DROP TABLE load_inputs; DROP TABLE load_rows; DROP TABLE load_files;
+         ALTER TABLE v1_files RENAME TO load_files;
+         PRAGMA user_version = 1;",
+    );
     env.copy_dir(&repo().join("seed"), "seed");
     seed_saved_as(&env, "cp", "windows-1252");
     let run = env.run(&["load", "--encoding", "windows-1252", "cp"]);
@@ -619,7 +639,7 @@ fn history_from_an_archive_without_encodings_is_kept_as_utf8() {
         one::<String>(
             &db,
             "SELECT group_concat(run || ':' || encoding, ' ') FROM \
-             (SELECT DISTINCT run, encoding FROM load_files ORDER BY run)"
+             (SELECT DISTINCT run, encoding FROM load_inputs ORDER BY run)"
         ),
         "1:utf-8 2:windows-1252"
     );

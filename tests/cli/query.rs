@@ -235,7 +235,7 @@ fn parameters_are_checked_before_anything_runs() {
         ),
         (
             &["run", "nosuch"],
-            "error: no query named \"nosuch\" — the queries are timeline, figures, sources, actors, search, summary, event, figure, source, actor, citations, paragraphs, linked, via, last-load, report-figures, report-citations; dossier queries describes them\n",
+            "error: no query named \"nosuch\" — the queries are timeline, figures, sources, actors, search, summary, event, figure, source, actor, citations, paragraphs, linked, via, last-load, changes, report-figures, report-citations; dossier queries describes them\n",
         ),
         (
             &["run", "event", "-p", "id"],
