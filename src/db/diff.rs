@@ -628,10 +628,10 @@ mod tests {
                 "INSERT INTO {s}.sources (id, kind, title, csv_file, csv_line) VALUES ('s1', 'article', 'A', 1, 2);
                  INSERT INTO {s}.events (id, date, date_start, date_precision, date_kind, date_uncertain, date_approx, title, csv_file, csv_line)
                    VALUES ('e1', '2017', '2017-01-01', 'year', 'point', 0, 0, 'E', 3, 2);
-                 INSERT INTO {s}.citations (id, source, event, quote, locator, relation, csv_file, csv_line)
-                   VALUES (10, 's1', 'e1', 'inline words', 'para 1', 'supports', 3, 2),
-                          (20, 's1', 'e1', 'more words', 'para 2', 'supports', 5, 2),
-                          (21, 's1', 'e1', 'other words', 'para 3', 'supports', 5, 3);"
+                 INSERT INTO {s}.citations (id, source, event, quote, locator, locator_computed, relation, csv_file, csv_line)
+                   VALUES (10, 's1', 'e1', 'inline words', 'para 1', 0, 'supports', 3, 2),
+                          (20, 's1', 'e1', 'more words', 'para 2', 0, 'supports', 5, 2),
+                          (21, 's1', 'e1', 'other words', 'para 3', 0, 'supports', 5, 3);"
             )
         };
         let dir = tempfile::tempdir().unwrap();

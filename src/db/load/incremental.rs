@@ -160,7 +160,7 @@ fn documents_changed(opts: &Options, prior: &Prior, unchanged: &[bool]) -> Optio
     let embedded = opts
         .inputs
         .iter()
-        .any(|i| i.table == Table::Sources && matches!(i.data, Data::Embedded(_)));
+        .any(|i| i.table == Table::Sources && matches!(i.data, super::Data::Embedded(_)));
     for (path, sha256) in &prior.documents {
         if super::documents::sha256_now(embedded, path).as_deref() != Some(sha256.as_str()) {
             return Some(format!(

@@ -5,8 +5,7 @@
 
 use super::documents::{Cited, Documents, Refusal};
 use super::{
-    BATCH, Batch, Collector, Data, FileInfo, Input, Message, Progress, Quotes, ReadOutcome, Row,
-    Slot,
+    BATCH, Batch, Collector, FileInfo, Input, Message, Progress, Quotes, ReadOutcome, Row, Slot,
 };
 use crate::db::check::{self, Finding, Layout, Vocab};
 use crate::db::csvread::{self, Fatal, Record};
