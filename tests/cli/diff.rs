@@ -16,12 +16,26 @@ fn replace(env: &Env, rel: &str, from: &str, to: &str) {
     env.write(rel, text.replacen(from, to, 1));
 }
 
+/// The seed copied to `data` without its document, so that its quotes go unchecked
+/// and a load after an edit can update the archive in place (with a document, any
+/// change rebuilds: see `a_document_or_a_change_beside_one_rebuilds`).
+pub fn seed_without_documents(env: &Env) {
+    env.copy_dir(&repo().join("seed"), "data");
+    replace(
+        env,
+        "data/sources.csv",
+        ",documents/nee-2017-pyongyang-russian-sentiment.txt\n",
+        ",\n",
+    );
+    std::fs::remove_dir_all(env.path("data/documents")).expect("remove the documents");
+}
+
 /// The seed copied to `data` and loaded into dossier.db, then edited: an actor
 /// renamed, an event re-dated and one added, a citation removed and another's
 /// locator changed. sources.csv and figures.csv are left as they were.
 pub fn edited() -> Env {
     let env = Env::new();
-    env.copy_dir(&repo().join("seed"), "data");
+    seed_without_documents(&env);
     let run = env.run(&["load", "data"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     replace(
@@ -197,7 +211,7 @@ fn a_load_says_and_records_what_it_changed_and_reads_only_changed_files() {
 #[test]
 fn a_row_that_an_unchanged_file_refers_to_cannot_be_removed() {
     let env = Env::new();
-    env.copy_dir(&repo().join("seed"), "data");
+    seed_without_documents(&env);
     ok(&env, &["load", "data"]);
     let before = env.bytes("dossier.db");
     let events = String::from_utf8(env.bytes("data/events.csv")).expect("UTF-8");
@@ -255,5 +269,52 @@ fn full_and_another_version_rebuild_the_archive() {
             "SELECT group_concat(mode, ' ') FROM load_runs"
         ),
         "full full full full"
+    );
+}
+
+#[test]
+fn a_document_or_a_change_beside_one_rebuilds() {
+    let env = Env::new();
+    env.copy_dir(&repo().join("seed"), "data");
+    ok(&env, &["load", "data"]);
+    // Nothing changed, the document included: the archive is up to date.
+    let before = env.bytes("dossier.db");
+    let said = ok(&env, &["load", "data"]);
+    assert!(said.contains("dossier.db is up to date"), "{said}");
+    assert!(env.bytes("dossier.db") == before);
+    // A changed document: every quote citing it is checked again, in a rebuild.
+    let document = "data/documents/nee-2017-pyongyang-russian-sentiment.txt";
+    let text = String::from_utf8(env.bytes(document)).expect("UTF-8");
+    env.write(document, format!("{text}\nA paragraph added at the end.\n"));
+    let said = ok(&env, &["load", "data"]);
+    assert!(
+        said.contains(&format!(
+            "rebuilt the whole archive: the document {document} changed"
+        )),
+        "{said}"
+    );
+    assert_eq!(
+        one::<i64>(&env.db("dossier.db"), "SELECT count(*) FROM paragraphs"),
+        16
+    );
+    // A changed events.csv, in an archive with a document: a rebuild too.
+    replace(
+        &env,
+        "data/events.csv",
+        "ev-2016-lavrov-visit-pyongyang,2016,",
+        "ev-2016-lavrov-visit-pyongyang,2016-05,",
+    );
+    let said = without_times(&ok(&env, &["load", "data"]));
+    assert!(
+        said.contains("rebuilt the whole archive: the archive has sources' documents"),
+        "{said}"
+    );
+    assert!(said.contains("\nevents 22 1 +0 −0 ~1 <t>\n"), "{said}");
+    assert_eq!(
+        one::<String>(
+            &env.db("dossier.db"),
+            "SELECT group_concat(mode, ' ') FROM load_runs"
+        ),
+        "full full full"
     );
 }

@@ -661,13 +661,39 @@ fn history_of_an_archive_from_an_unknown_schema_is_not_carried() {
     );
 }
 
+/// SQL that turns the seed's archive into one as schema `version` (2 or 3) kept its
+/// history: one load_files row per file per load, with its hash, size, rows and
+/// encoding; version 2 without documents.
+fn per_load_history(version: i64) -> String {
+    let documents = if version < 3 {
+        "DELETE FROM paragraphs; DELETE FROM documents; DELETE FROM load_inputs \
+         WHERE file IN (SELECT id FROM load_files WHERE tbl = 'documents');"
+    } else {
+        ""
+    };
+    format!(
+        "PRAGMA foreign_keys = OFF; {documents}
+         CREATE TABLE old_files AS SELECT i.file AS id, i.run, f.path, f.tbl, i.sha256, i.bytes, i.rows, i.encoding \
+         FROM load_inputs i JOIN load_files f ON f.id = i.file;
+         DROP TABLE load_changes; DROP TABLE load_inputs; DROP TABLE load_rows; DROP TABLE load_files;
+         ALTER TABLE old_files RENAME TO load_files;
+         PRAGMA user_version = {version};"
+    )
+}
+
+/// Each load's sources and documents, as the archive's history has them.
+fn sources_and_documents(env: &Env) -> String {
+    one::<String>(
+        &env.db("dossier.db"),
+        "SELECT group_concat(x, ' ') FROM (SELECT i.run || ':' || f.tbl AS x \
+         FROM load_inputs i JOIN load_files f ON f.id = i.file \
+         WHERE f.tbl IN ('sources', 'documents') ORDER BY i.run, f.tbl)",
+    )
+}
+
 #[test]
 fn history_from_an_archive_without_documents_is_kept() {
-    // An archive as the second schema built it: no documents, user_version 2.
-    let env = seed_archive_as(
-        "DELETE FROM paragraphs; DELETE FROM documents; \
-             DELETE FROM load_files WHERE tbl = 'documents'; PRAGMA user_version = 2;",
-    );
+    let env = seed_archive_as(&per_load_history(2));
     let run = env.run(&["load"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
@@ -676,11 +702,31 @@ fn history_from_an_archive_without_documents_is_kept() {
         run.stdout
     );
     assert_eq!(
-        one::<String>(
+        sources_and_documents(&env),
+        "1:sources 2:documents 2:sources"
+    );
+}
+
+#[test]
+fn history_from_an_archive_with_documents_before_load_inputs_is_kept() {
+    let env = seed_archive_as(&per_load_history(3));
+    let run = env.run(&["load"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("(load 2 of this archive)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        sources_and_documents(&env),
+        "1:documents 1:sources 2:documents 2:sources"
+    );
+    // The document's file keeps one number, which its row points to.
+    assert_eq!(
+        one::<i64>(
             &env.db("dossier.db"),
-            "SELECT group_concat(run || ':' || tbl, ' ') FROM \
-             (SELECT run, tbl FROM load_files WHERE tbl IN ('sources', 'documents') ORDER BY id)"
+            "SELECT count(*) FROM documents d JOIN load_files f ON f.id = d.file AND f.tbl = 'documents'"
         ),
-        "1:sources 2:sources 2:documents"
+        1
     );
 }

@@ -333,8 +333,10 @@ impl<'c> Inserter<'c> {
                     "INSERT OR IGNORE INTO main.load_inputs (run, file, position, sha256, bytes, rows, encoding, read) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
                 )?,
-                conn.prepare(&format!("INSERT OR IGNORE INTO {schema}.documents (source, file, text) VALUES (?1, ?2, ?3)"))?,
-                conn.prepare(&format!("INSERT OR IGNORE INTO {schema}.paragraphs (rowid, source, number, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"))?,
+                // Always the archive's own tables: an incremental load, which stages its
+                // rows, never reads a document (see `incremental::documents_changed`).
+                conn.prepare("INSERT OR IGNORE INTO main.documents (source, file, text) VALUES (?1, ?2, ?3)")?,
+                conn.prepare("INSERT OR IGNORE INTO main.paragraphs (rowid, source, number, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?,
             ],
             position: 0,
             plans: Table::ALL
