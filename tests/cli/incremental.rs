@@ -89,6 +89,10 @@ enum Op {
     UnknownActor {
         row: usize,
     },
+    /// Adds a paragraph of words at the end of the seed's document, when it has one.
+    Document {
+        words: Vec<usize>,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -103,6 +107,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (file, any::<usize>(), any::<usize>()).prop_map(|(file, row, to)| Op::Move { file, row, to }),
         1 => any::<usize>().prop_map(|row| Op::Break { row }),
         1 => any::<usize>().prop_map(|row| Op::UnknownActor { row }),
+        1 => prop::collection::vec(0..WORDS.len(), 1..4).prop_map(|words| Op::Document { words }),
     ]
 }
 
@@ -142,7 +147,10 @@ impl Csv {
     }
 }
 
-fn apply(files: &mut [Csv], ops: &[Op], copies: &mut usize) {
+/// The seed's document, as the sources.csv of the test folder names it.
+const DOCUMENT: &str = "documents/nee-2017-pyongyang-russian-sentiment.txt";
+
+fn apply(files: &mut [Csv], ops: &[Op], copies: &mut usize, document: Option<&Path>) {
     for op in ops {
         match op {
             Op::Text {
@@ -228,6 +236,14 @@ fn apply(files: &mut [Csv], ops: &[Op], copies: &mut usize) {
                 let n = f.rows.len();
                 if n > 0 {
                     f.rows[row % n][c] = "XXX".into();
+                }
+            }
+            Op::Document { words } => {
+                if let Some(path) = document {
+                    let mut text = fs::read_to_string(path).expect("read the document");
+                    let words: Vec<&str> = words.iter().map(|w| WORDS[*w]).collect();
+                    text.push_str(&format!("\n{}.\n", words.join(" ")));
+                    fs::write(path, text).expect("write the document");
                 }
             }
         }
@@ -340,6 +356,115 @@ fn search_is_sound(path: &Path) {
     .expect("the search index matches its rows");
 }
 
+/// The seed's files in `folder`: with its document, or with sources.csv naming none,
+/// so that every quote goes unchecked.
+fn seed_files(folder: &Path, with_document: bool) -> Vec<Csv> {
+    let mut files: Vec<Csv> = FILES
+        .iter()
+        .map(|f| Csv::read(&repo().join("seed").join(f)))
+        .collect();
+    let _ = fs::remove_dir_all(folder.join("documents"));
+    if with_document {
+        fs::create_dir_all(folder.join("documents")).expect("mkdir");
+        fs::copy(repo().join("seed").join(DOCUMENT), folder.join(DOCUMENT)).expect("copy");
+    } else {
+        let c = files[0].column("document").expect("document");
+        for row in &mut files[0].rows {
+            row[c].clear();
+        }
+    }
+    files
+}
+
+fn write_all(files: &[Csv], folder: &Path) {
+    for (f, name) in files.iter().zip(FILES) {
+        f.write(&folder.join(name));
+    }
+}
+
+/// Loads the seed, changed by `first`, then changes it by `ops` and loads the result
+/// in place into one copy of that archive and with --full into another: the two must
+/// be the same archive, or fail with the same problems.
+fn same_as_a_rebuild(first: &[Op], ops: &[Op], with_document: bool) -> Result<(), TestCaseError> {
+    let env = Env::new();
+    let folder = env.path("data");
+    fs::create_dir_all(&folder).expect("mkdir");
+    let document = with_document.then(|| folder.join(DOCUMENT));
+    let mut files = seed_files(&folder, with_document);
+    let mut copies = 0;
+    // An archive built from the seed (perhaps changed a little, by a load that must succeed).
+    write_all(&files, &folder);
+    let before = env.path("before.db");
+    load(&before, &folder, true).expect("the seed loads");
+    apply(&mut files, first, &mut copies, document.as_deref());
+    write_all(&files, &folder);
+    if load(&before, &folder, false).is_err() {
+        // That first change was not valid; start from the seed alone.
+        let _ = fs::remove_file(&before);
+        files = seed_files(&folder, with_document);
+        write_all(&files, &folder);
+        load(&before, &folder, true).expect("the seed loads");
+    }
+    // The same change, loaded in place into one copy and rebuilt into another.
+    let sources = fs::read(folder.join("sources.csv")).expect("read");
+    apply(&mut files, ops, &mut copies, document.as_deref());
+    write_all(&files, &folder);
+    let sources_changed = fs::read(folder.join("sources.csv")).expect("read") != sources;
+    let (inc, full) = (env.path("incremental.db"), env.path("full.db"));
+    fs::copy(&before, &inc).expect("copy");
+    fs::copy(&before, &full).expect("copy");
+    let a = load(&inc, &folder, false);
+    let b = load(&full, &folder, true);
+    match (&a, &b) {
+        (Ok(ra), Ok(rb)) if ra.mode == Mode::Unchanged => {
+            // Nothing changed: the archive is left as it was, which is what a
+            // rebuild makes of it but for one more line of history.
+            prop_assert_eq!(
+                fs::read(&inc).expect("read"),
+                fs::read(&before).expect("read")
+            );
+            prop_assert!(
+                rb.changes.as_ref().is_some_and(|c| c.is_empty()),
+                "{:?}",
+                rb.changes
+            );
+        }
+        (Ok(ra), Ok(rb)) => {
+            if with_document || sources_changed {
+                // A change beside a document rebuilds, and so does a changed
+                // sources.csv, which may name new documents; each says why.
+                prop_assert_eq!(ra.mode, Mode::Full);
+                prop_assert!(ra.rebuilt_because.is_some());
+            } else {
+                prop_assert_eq!(ra.mode, Mode::Incremental);
+            }
+            prop_assert_eq!(rb.mode, Mode::Full);
+            prop_assert_eq!(&ra.changes, &rb.changes);
+            let (ca, cb) = (contents(&inc), contents(&full));
+            for ((name, rows_a), (_, rows_b)) in ca.iter().zip(&cb) {
+                prop_assert_eq!(rows_a, rows_b, "table {}", name);
+            }
+            prop_assert_eq!(searches(&inc), searches(&full));
+            search_is_sound(&inc);
+        }
+        (Err(ea), Err(eb)) => {
+            prop_assert_eq!(ea, eb);
+            // A refused load leaves the archive as it was.
+            prop_assert_eq!(
+                fs::read(&inc).expect("read"),
+                fs::read(&before).expect("read")
+            );
+        }
+        _ => prop_assert!(
+            false,
+            "incremental: {:?}\nfull: {:?}",
+            a.map(|r| r.mode),
+            b.map(|r| r.mode)
+        ),
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 40, .. ProptestConfig::default() })]
 
@@ -348,64 +473,18 @@ proptest! {
         first in prop::collection::vec(op(), 0..3),
         ops in prop::collection::vec(op(), 1..8),
     ) {
-        let env = Env::new();
-        let folder = env.path("data");
-        fs::create_dir_all(&folder).expect("mkdir");
-        let mut files: Vec<Csv> = FILES.iter().map(|f| Csv::read(&repo().join("seed").join(f))).collect();
-        let mut copies = 0;
-        // An archive built from the seed (perhaps changed a little, by a load that must succeed).
-        for (f, name) in files.iter().zip(FILES) {
-            f.write(&folder.join(name));
-        }
-        let before = env.path("before.db");
-        load(&before, &folder, true).expect("the seed loads");
-        apply(&mut files, &first, &mut copies);
-        for (f, name) in files.iter().zip(FILES) {
-            f.write(&folder.join(name));
-        }
-        if load(&before, &folder, false).is_err() {
-            // That first change was not valid; start from the seed alone.
-            let _ = fs::remove_file(&before);
-            files = FILES.iter().map(|f| Csv::read(&repo().join("seed").join(f))).collect();
-            for (f, name) in files.iter().zip(FILES) {
-                f.write(&folder.join(name));
-            }
-            load(&before, &folder, true).expect("the seed loads");
-        }
-        // The same change, loaded in place into one copy and rebuilt into another.
-        apply(&mut files, &ops, &mut copies);
-        for (f, name) in files.iter().zip(FILES) {
-            f.write(&folder.join(name));
-        }
-        let (inc, full) = (env.path("incremental.db"), env.path("full.db"));
-        fs::copy(&before, &inc).expect("copy");
-        fs::copy(&before, &full).expect("copy");
-        let a = load(&inc, &folder, false);
-        let b = load(&full, &folder, true);
-        match (&a, &b) {
-            (Ok(ra), Ok(rb)) if ra.mode == Mode::Unchanged => {
-                // Nothing changed: the archive is left as it was, which is what a
-                // rebuild makes of it but for one more line of history.
-                prop_assert_eq!(fs::read(&inc).expect("read"), fs::read(&before).expect("read"));
-                prop_assert!(rb.changes.as_ref().is_some_and(|c| c.is_empty()), "{:?}", rb.changes);
-            }
-            (Ok(ra), Ok(rb)) => {
-                prop_assert_eq!(ra.mode, Mode::Incremental);
-                prop_assert_eq!(rb.mode, Mode::Full);
-                prop_assert_eq!(&ra.changes, &rb.changes);
-                let (ca, cb) = (contents(&inc), contents(&full));
-                for ((name, rows_a), (_, rows_b)) in ca.iter().zip(&cb) {
-                    prop_assert_eq!(rows_a, rows_b, "table {}", name);
-                }
-                prop_assert_eq!(searches(&inc), searches(&full));
-                search_is_sound(&inc);
-            }
-            (Err(ea), Err(eb)) => {
-                prop_assert_eq!(ea, eb);
-                // A refused load leaves the archive as it was.
-                prop_assert_eq!(fs::read(&inc).expect("read"), fs::read(&before).expect("read"));
-            }
-            _ => prop_assert!(false, "incremental: {:?}\nfull: {:?}", a.map(|r| r.mode), b.map(|r| r.mode)),
-        }
+        same_as_a_rebuild(&first, &ops, false)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, .. ProptestConfig::default() })]
+
+    #[test]
+    fn a_load_beside_a_document_gives_the_archive_a_full_rebuild_gives(
+        first in prop::collection::vec(op(), 0..3),
+        ops in prop::collection::vec(op(), 1..8),
+    ) {
+        same_as_a_rebuild(&first, &ops, true)?;
     }
 }
