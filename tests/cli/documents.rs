@@ -134,8 +134,8 @@ fn quotes_are_placed_and_empty_locators_filled_in() {
     assert_eq!(
         one::<String>(
             &db,
-            "SELECT f.path || ' ' || f.rows || ' ' || f.bytes || ' ' || length(f.sha256) FROM documents d \
-             JOIN load_files f ON f.id = d.file"
+            "SELECT f.path || ' ' || i.rows || ' ' || i.bytes || ' ' || length(i.sha256) FROM documents d \
+             JOIN load_files f ON f.id = d.file JOIN load_inputs i ON i.file = f.id"
         ),
         format!("a/documents/article.txt 3 {} 64", ARTICLE.len())
     );

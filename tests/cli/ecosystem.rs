@@ -287,7 +287,7 @@ fn duckdb_reads_every_value_of_a_parquet_export_as_sqlite_holds_it() {
     );
     let conn = env.db("dossier.db");
     let files = env.files("pq");
-    assert_eq!(files.len(), 15, "{files:?}");
+    assert_eq!(files.len(), 17, "{files:?}");
     let mut total = 0;
     let mut types = Vec::new();
     for file in &files {
