@@ -48,7 +48,7 @@ fn every_kind_of_write_is_refused_and_the_archive_untouched() {
         "csv",
         "--no-header",
     ]);
-    assert_eq!((run.code, run.stdout.as_str()), (0, "3\n"));
+    assert_eq!((run.code, run.stdout.as_str()), (0, "4\n"));
 }
 
 /// How long dossier says a stopped query had run, from its message.
