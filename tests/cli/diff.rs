@@ -16,9 +16,8 @@ fn replace(env: &Env, rel: &str, from: &str, to: &str) {
     env.write(rel, text.replacen(from, to, 1));
 }
 
-/// The seed copied to `data` without its document, so that its quotes go unchecked
-/// and a load after an edit can update the archive in place (with a document, any
-/// change rebuilds: see `a_document_or_a_change_beside_one_rebuilds`).
+/// The seed copied to `data` without its document, so that its quotes go unchecked:
+/// diffs and in-place loads of an archive whose sources name no document.
 pub fn seed_without_documents(env: &Env) {
     env.copy_dir(&repo().join("seed"), "data");
     replace(
@@ -273,7 +272,7 @@ fn full_and_another_version_rebuild_the_archive() {
 }
 
 #[test]
-fn a_document_or_a_change_beside_one_rebuilds() {
+fn a_changed_document_rebuilds_and_a_change_beside_one_is_checked_in_place() {
     let env = Env::new();
     env.copy_dir(&repo().join("seed"), "data");
     ok(&env, &["load", "data"]);
@@ -297,7 +296,8 @@ fn a_document_or_a_change_beside_one_rebuilds() {
         one::<i64>(&env.db("dossier.db"), "SELECT count(*) FROM paragraphs"),
         16
     );
-    // A changed events.csv, in an archive with a document: a rebuild too.
+    // A changed events.csv beside the document: updated in place, its changed
+    // quote checked against the document the archive holds.
     replace(
         &env,
         "data/events.csv",
@@ -305,16 +305,119 @@ fn a_document_or_a_change_beside_one_rebuilds() {
         "ev-2016-lavrov-visit-pyongyang,2016-05,",
     );
     let said = without_times(&ok(&env, &["load", "data"]));
+    assert!(!said.contains("rebuilt"), "{said}");
+    assert!(said.contains("\nevents 22 1 1 +0 −0 ~1 <t>\n"), "{said}");
     assert!(
-        said.contains("rebuilt the whole archive: the archive has sources' documents"),
+        said.contains("verified 52 of 52 quotes against 1 document"),
         "{said}"
     );
-    assert!(said.contains("\nevents 22 1 +0 −0 ~1 <t>\n"), "{said}");
+    // A quote changed to words the document does not have is refused in place as in
+    // a full load, with the closest passage, and the archive is left as it was.
+    let before = env.bytes("dossier.db");
+    let events = String::from_utf8(env.bytes("data/events.csv")).expect("UTF-8");
+    let quote = one::<String>(
+        &env.db("dossier.db"),
+        "SELECT quote FROM citations WHERE event = 'ev-2016-lavrov-visit-pyongyang'",
+    );
+    let wrong = quote.replacen(' ', "  extra ", 1);
+    env.write("data/events.csv", events.replacen(&quote, &wrong, 1));
+    let in_place = env.run(&["load", "data"]);
+    let full = env.run(&["load", "--full", "data"]);
+    assert_eq!(in_place.code, 1);
+    assert_eq!(in_place.stderr, full.stderr);
+    assert!(
+        in_place.stderr.contains("events.csv:"),
+        "{}",
+        in_place.stderr
+    );
+    assert!(env.bytes("dossier.db") == before);
+    // An emptied locator is filled in from the document, in place as in full.
+    env.write("data/events.csv", events);
+    let locator = clear_locator(&env);
+    let said = ok(&env, &["load", "data"]);
+    assert!(!said.contains("rebuilt"), "{said}");
+    assert_eq!(
+        one::<String>(
+            &env.db("dossier.db"),
+            "SELECT locator || ' ' || locator_computed FROM citations \
+             WHERE event = 'ev-2016-lavrov-visit-pyongyang'"
+        ),
+        format!("{locator} 1")
+    );
+    // The loads in place kept the document in the history: a change to it still
+    // rebuilds.
+    env.write(
+        document,
+        format!("{text}\nAnother paragraph added at the end.\n"),
+    );
+    let said = ok(&env, &["load", "data"]);
+    assert!(
+        said.contains(&format!(
+            "rebuilt the whole archive: the document {document} changed"
+        )),
+        "{said}"
+    );
+    // A changed sources.csv beside documents may give a source another document or
+    // another via: a rebuild, which says so.
+    replace(
+        &env,
+        "data/sources.csv",
+        "Articles and Commentary",
+        "Articles & Commentary",
+    );
+    let said = ok(&env, &["load", "data"]);
+    assert!(
+        said.contains("rebuilt the whole archive: data/sources.csv changed"),
+        "{said}"
+    );
     assert_eq!(
         one::<String>(
             &env.db("dossier.db"),
             "SELECT group_concat(mode, ' ') FROM load_runs"
         ),
-        "full full full"
+        "full full incremental incremental full full"
     );
+}
+
+/// An archive with no document: an empty locator is refused in place, as in a full
+/// load, for the source it cites (defined in a file the load did not read) has no
+/// document to find the paragraph in.
+#[test]
+fn an_empty_locator_without_a_document_is_refused_in_place() {
+    let env = Env::new();
+    seed_without_documents(&env);
+    ok(&env, &["load", "data"]);
+    let before = env.bytes("dossier.db");
+    clear_locator(&env);
+    let in_place = env.run(&["load", "data"]);
+    let full = env.run(&["load", "--full", "data"]);
+    assert_eq!(in_place.code, 1, "{}", in_place.stderr);
+    assert_eq!(in_place.stderr, full.stderr);
+    assert!(
+        in_place
+            .stderr
+            .contains("locator is required when the source has no document"),
+        "{}",
+        in_place.stderr
+    );
+    assert!(env.bytes("dossier.db") == before);
+}
+
+/// Empties the locator of one event's quote in data/events.csv; returns the locator
+/// the archive has for it.
+fn clear_locator(env: &Env) -> String {
+    let events = String::from_utf8(env.bytes("data/events.csv")).expect("UTF-8");
+    assert!(events.starts_with("id,date,title,source,quote,locator,"));
+    let locator = one::<String>(
+        &env.db("dossier.db"),
+        "SELECT locator FROM citations WHERE event = 'ev-2016-lavrov-visit-pyongyang'",
+    );
+    let row = events
+        .lines()
+        .find(|l| l.starts_with("ev-2016-lavrov-visit-pyongyang,"))
+        .expect("the row");
+    let cleared = row.replacen(&format!(",{locator},"), ",,", 1);
+    assert_ne!(cleared, row);
+    env.write("data/events.csv", events.replacen(row, &cleared, 1));
+    locator
 }

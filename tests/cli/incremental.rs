@@ -61,6 +61,13 @@ enum Op {
         column: usize,
         words: Vec<usize>,
     },
+    /// Empties a free-text cell: a quote is then missing, and a locator is filled in
+    /// from the document or, with none, missing too.
+    Clear {
+        file: usize,
+        row: usize,
+        column: usize,
+    },
     /// Gives an event another valid date.
     Date {
         row: usize,
@@ -100,6 +107,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (file.clone(), any::<usize>(), any::<usize>(), prop::collection::vec(0..WORDS.len(), 1..4))
             .prop_map(|(file, row, column, words)| Op::Text { file, row, column, words }),
+        1 => (file.clone(), any::<usize>(), any::<usize>()).prop_map(|(file, row, column)| Op::Clear { file, row, column }),
         2 => (any::<usize>(), 0usize..6).prop_map(|(row, date)| Op::Date { row, date }),
         2 => (file.clone(), any::<usize>(), any::<usize>()).prop_map(|(file, row, to)| Op::Copy { file, row, to }),
         2 => (2usize..5, any::<usize>()).prop_map(|(file, row)| Op::Remove { file, row }),
@@ -173,6 +181,17 @@ fn apply(files: &mut [Csv], ops: &[Op], copies: &mut usize, document: Option<&Pa
                     .map(|w| WORDS[*w])
                     .collect::<Vec<_>>()
                     .join(" ");
+            }
+            Op::Clear { file, row, column } => {
+                let f = &mut files[*file];
+                let names = free_text(FILES[*file]);
+                let Some(c) = f.column(names[column % names.len()]) else {
+                    continue;
+                };
+                let n = f.rows.len();
+                if n > 0 {
+                    f.rows[row % n][c].clear();
+                }
             }
             Op::Date { row, date } => {
                 let f = &mut files[2];
@@ -407,9 +426,11 @@ fn same_as_a_rebuild(first: &[Op], ops: &[Op], with_document: bool) -> Result<()
     }
     // The same change, loaded in place into one copy and rebuilt into another.
     let sources = fs::read(folder.join("sources.csv")).expect("read");
+    let text = document.as_ref().map(|d| fs::read(d).expect("read"));
     apply(&mut files, ops, &mut copies, document.as_deref());
     write_all(&files, &folder);
     let sources_changed = fs::read(folder.join("sources.csv")).expect("read") != sources;
+    let text_changed = document.as_ref().map(|d| fs::read(d).expect("read")) != text;
     let (inc, full) = (env.path("incremental.db"), env.path("full.db"));
     fs::copy(&before, &inc).expect("copy");
     fs::copy(&before, &full).expect("copy");
@@ -430,9 +451,9 @@ fn same_as_a_rebuild(first: &[Op], ops: &[Op], with_document: bool) -> Result<()
             );
         }
         (Ok(ra), Ok(rb)) => {
-            if with_document || sources_changed {
-                // A change beside a document rebuilds, and so does a changed
-                // sources.csv, which may name new documents; each says why.
+            if with_document && (sources_changed || text_changed) {
+                // A changed document rebuilds, and so does a changed sources.csv
+                // beside documents, which may give a source another; each says why.
                 prop_assert_eq!(ra.mode, Mode::Full);
                 prop_assert!(ra.rebuilt_because.is_some());
             } else {
@@ -440,6 +461,7 @@ fn same_as_a_rebuild(first: &[Op], ops: &[Op], with_document: bool) -> Result<()
             }
             prop_assert_eq!(rb.mode, Mode::Full);
             prop_assert_eq!(&ra.changes, &rb.changes);
+            prop_assert_eq!(ra.quotes, rb.quotes);
             let (ca, cb) = (contents(&inc), contents(&full));
             for ((name, rows_a), (_, rows_b)) in ca.iter().zip(&cb) {
                 prop_assert_eq!(rows_a, rows_b, "table {}", name);

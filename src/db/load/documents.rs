@@ -15,6 +15,7 @@ use crate::db::document::Document;
 use crate::db::encoding::{self, BadBytes, Decoding, Encoding, Kind};
 use crate::db::quote::{self, Found, Index, Miss, Place, Quote};
 use crate::db::spec::{Check, Table};
+use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fs;
@@ -78,11 +79,14 @@ impl Anchor {
 struct Known {
     via: Option<String>,
     document: Option<Arc<Held>>,
+    /// The source comes from a file this load did not read, and the archive holds
+    /// its document: read from there when a quote first needs it.
+    stored: bool,
 }
 
 /// What a quote is checked against.
-enum Against<'a> {
-    Document(&'a Arc<Held>),
+enum Against {
+    Document(Arc<Held>),
     /// Neither the source nor any up its via chain has a document.
     Nothing,
     /// The source, or one up its chain, was refused or is not defined, or the chain
@@ -192,9 +196,35 @@ impl Documents {
             Known {
                 via,
                 document: read.as_ref().map(|r| r.held.clone()),
+                stored: false,
             },
         );
         Ok(read)
+    }
+
+    /// Takes note of the sources an incremental load does not read again, those of
+    /// one unchanged file, as the archive holds them: the quotes of the rows it does
+    /// read are checked against them as a full load would. Their documents are read
+    /// from the archive when a quote first needs one.
+    pub fn stored(&mut self, archive: &Connection, file: i64) -> rusqlite::Result<()> {
+        let mut rows = archive.prepare(
+            "SELECT s.id, s.via, EXISTS (SELECT 1 FROM documents d WHERE d.source = s.id)
+             FROM sources s WHERE s.csv_file = ?1",
+        )?;
+        let mut rows = rows.query([file])?;
+        while let Some(r) = rows.next()? {
+            let stored: bool = r.get(2)?;
+            self.any |= stored;
+            self.sources.insert(
+                r.get(0)?,
+                Known {
+                    via: r.get(1)?,
+                    document: None,
+                    stored,
+                },
+            );
+        }
+        Ok(())
     }
 
     /// Counts a document sent on to be stored.
@@ -203,21 +233,31 @@ impl Documents {
         self.paragraphs += held.index.doc.paragraphs.len() as u64;
     }
 
-    fn against(&self, source: &str) -> Against<'_> {
-        let mut at = source;
+    fn against(&mut self, source: &str, archive: Option<&Connection>) -> rusqlite::Result<Against> {
+        let mut at = source.to_string();
         for _ in 0..64 {
-            let Some(known) = self.sources.get(at) else {
-                return Against::Unknown;
+            let Some(known) = self.sources.get_mut(&at) else {
+                return Ok(Against::Unknown);
             };
+            if let (None, true, Some(conn)) = (&known.document, known.stored, archive) {
+                let text: String =
+                    conn.query_row("SELECT text FROM documents WHERE source = ?1", [&at], |r| {
+                        r.get(0)
+                    })?;
+                known.document = Some(Arc::new(Held {
+                    source: at.clone(),
+                    index: Index::new(Document::parse(&text)),
+                }));
+            }
             if let Some(doc) = &known.document {
-                return Against::Document(doc);
+                return Ok(Against::Document(doc.clone()));
             }
             match &known.via {
-                Some(v) => at = v,
-                None => return Against::Nothing,
+                Some(v) => at = v.clone(),
+                None => return Ok(Against::Nothing),
             }
         }
-        Against::Unknown
+        Ok(Against::Unknown)
     }
 
     /// Checks a valid row's quote against its document: where it stands, or what is
@@ -225,29 +265,31 @@ impl Documents {
     /// against.
     /// Finding the closest passage to a quote that is not in its document costs a
     /// search of the whole document; `explain` is false once enough problems have
-    /// been found that this one will not be shown.
+    /// been found that this one will not be shown. `archive` is the archive before
+    /// an incremental load, which holds the documents of the sources it does not read.
     pub fn quote(
         &mut self,
         cited: Cited,
         layout: &Layout,
         rec: &Record,
         explain: bool,
+        archive: Option<&Connection>,
         out: &mut Vec<Finding>,
-    ) -> Option<Anchor> {
+    ) -> rusqlite::Result<Option<Anchor>> {
         let locator = layout.cell(rec, cited.locator);
         // With no document anywhere, only an empty locator needs a look.
         if !self.any && locator.is_some() {
             self.unchecked += 1;
-            return None;
+            return Ok(None);
         }
         let (Some(source), Some(text)) = (
             layout.cell(rec, cited.source),
             layout.cell(rec, cited.quote),
         ) else {
-            return None;
+            return Ok(None);
         };
-        let held = match self.against(source) {
-            Against::Unknown => return None,
+        let held = match self.against(source, archive)? {
+            Against::Unknown => return Ok(None),
             Against::Nothing => {
                 if locator.is_none() {
                     out.push(Finding {
@@ -262,9 +304,9 @@ impl Documents {
                 } else {
                     self.unchecked += 1;
                 }
-                return None;
+                return Ok(None);
             }
-            Against::Document(held) => held.clone(),
+            Against::Document(held) => held,
         };
         let at_quote = layout.position(cited.quote);
         let Some(q) = Quote::parse(text) else {
@@ -275,17 +317,17 @@ impl Documents {
                 fix: "copy the source's words; an ellipsis (…) only marks words left out between them"
                     .into(),
             });
-            return None;
+            return Ok(None);
         };
         let wanted = locator.and_then(quote::paragraph_locator);
         match held.index.find(&q, wanted, explain) {
             Ok(found) => {
                 self.verified += 1;
-                Some(Anchor {
+                Ok(Some(Anchor {
                     held,
                     found,
                     computed: locator.is_none(),
-                })
+                }))
             }
             Err(Miss::Elsewhere(paras)) => {
                 let count = held.index.doc.paragraphs.len();
@@ -317,7 +359,7 @@ impl Documents {
                         right.join(" and ")
                     ),
                 });
-                None
+                Ok(None)
             }
             Err(miss) => {
                 // A quote found where its `para N` cannot be is the locator's fault.
@@ -330,7 +372,7 @@ impl Documents {
                     f.found = check::quoted(l);
                 }
                 out.push(f);
-                None
+                Ok(None)
             }
         }
     }

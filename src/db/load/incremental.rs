@@ -27,8 +27,8 @@ use super::checks;
 use super::prior::{self, Prior};
 use super::reader;
 use super::{
-    FileInfo, Input, Mode, Options, Progress, Report, Slot, TableReport, finish_run, input_bytes,
-    now, pipeline, slots, start_run, step, vocabularies,
+    FileInfo, Input, Mode, Options, Progress, Quotes, Report, Slot, TableReport, finish_run,
+    input_bytes, now, pipeline, slots, start_run, step, vocabularies,
 };
 use crate::db::spec::{self, Table};
 use crate::error::{Error, Result};
@@ -99,7 +99,7 @@ pub(super) fn run(
             .zip(&prior.inputs)
             .all(|(i, p)| i.label == p.path);
     if same_inputs && unchanged.iter().all(|u| *u) {
-        let loads = history(&opts.target)?;
+        let (loads, quotes) = stored(&opts.target)?;
         return Ok(Outcome::Done(Box::new(Report {
             tables: Table::ALL
                 .iter()
@@ -116,7 +116,7 @@ pub(super) fn run(
                     elapsed: Duration::ZERO,
                 })
                 .collect(),
-            quotes: Default::default(),
+            quotes,
             phases: Vec::new(),
             elapsed: started.elapsed(),
             history: loads,
@@ -137,12 +137,15 @@ pub(super) fn run(
 }
 
 /// Why sources' documents call for a full rebuild, if they do. A quote is checked
-/// against its source's document, and where it stands in it is stored with it, so the
-/// rows that depend on a document are not only its source's: until a load can tell
-/// which rows those are, an archive with documents is updated in place only when no
-/// file changed at all, documents included, and a changed sources.csv, which may name
-/// new documents, is always a rebuild.
+/// against the document of its source, or of one up its `via` chain, and where it
+/// stands in it is stored with it: a changed document, or a changed sources.csv in an
+/// archive with documents (which may give a source another document or another
+/// `via`), can change rows of files that did not change. Rows of changed files are
+/// checked against the documents the archive holds, as a full load would check them.
 fn documents_changed(opts: &Options, prior: &Prior, unchanged: &[bool]) -> Option<String> {
+    if prior.documents.is_empty() {
+        return None;
+    }
     if let Some(i) = opts
         .inputs
         .iter()
@@ -153,9 +156,6 @@ fn documents_changed(opts: &Options, prior: &Prior, unchanged: &[bool]) -> Optio
             "{} changed, and a full load checks every quote against the documents its sources name",
             opts.inputs[i].label
         ));
-    }
-    if prior.documents.is_empty() {
-        return None;
     }
     let embedded = opts
         .inputs
@@ -168,13 +168,7 @@ fn documents_changed(opts: &Options, prior: &Prior, unchanged: &[bool]) -> Optio
             ));
         }
     }
-    if unchanged.iter().all(|u| *u) && prior.inputs.len() == opts.inputs.len() {
-        return None;
-    }
-    Some(
-        "the archive has sources' documents, and a full load checks every changed quote against them"
-            .into(),
-    )
+    None
 }
 
 /// The SHA-256 and size of an input.
@@ -198,11 +192,11 @@ fn hash(input: &Input) -> Result<(String, u64)> {
     Ok((super::hex(&h.finalize()), total))
 }
 
-/// How many loads the archive's history holds.
-fn history(target: &std::path::Path) -> Result<usize> {
+/// How many loads the archive's history holds, and what its quotes came to.
+fn stored(target: &std::path::Path) -> Result<(usize, Quotes)> {
     let conn = crate::db::open_read_only(target)?;
     let n: i64 = conn.query_row("SELECT count(*) FROM load_runs", [], |r| r.get(0))?;
-    Ok(n as usize)
+    Ok((n as usize, Quotes::stored(&conn)?))
 }
 
 /// An incremental load under way: what it was asked, and what hashing the files found.
@@ -335,6 +329,17 @@ impl Update<'_> {
         // with it, and what that means for the files that cite it.
         if !threads.read.unread.is_empty() {
             return Ok((conn, Err(String::new())));
+        }
+        // The quotes of the files this load did not read were never checked against
+        // the documents a changed sources.csv now names.
+        if threads.read.quotes.documents > 0 {
+            return Ok((
+                conn,
+                Err(
+                    "sources now have documents, and a full load checks every quote against them"
+                        .into(),
+                ),
+            ));
         }
         // Every file, for messages about rows of files this load did not read.
         let mut files: Vec<Arc<FileInfo>> = threads.read.files.clone();
@@ -477,6 +482,22 @@ impl Update<'_> {
             ])?;
         }
         drop(kept);
+        // So are the sources' documents: only an archive whose documents are all as
+        // the last load read them is updated in place, and none is read again. Each
+        // shares the place of the sources file that names it.
+        conn.execute(
+            "INSERT INTO main.load_inputs (run, file, position, sha256, bytes, rows, encoding, read)
+             SELECT ?1, i.file,
+                    (SELECT k.position FROM main.documents d
+                     JOIN main.sources s ON s.id = d.source
+                     JOIN main.load_inputs k ON k.run = ?1 AND k.file = s.csv_file
+                     WHERE d.file = i.file LIMIT 1),
+                    i.sha256, i.bytes, i.rows, i.encoding, 0
+             FROM main.load_inputs i JOIN main.load_files f ON f.id = i.file
+             WHERE i.run = (SELECT max(id) FROM main.load_runs WHERE id < ?1)
+               AND f.tbl = 'documents'",
+            [run_id],
+        )?;
         finish_run(&conn, run_id)?;
         let tables = super::table_reports(&threads.inserted.tables, &opts.inputs)
             .into_iter()
@@ -487,7 +508,7 @@ impl Update<'_> {
             .collect();
         let report = Report {
             tables,
-            quotes: Default::default(),
+            quotes: Quotes::stored(&conn)?,
             phases,
             elapsed: started.elapsed(),
             history: loads as usize,

@@ -311,6 +311,29 @@ pub struct Quotes {
     pub unchecked: u64,
 }
 
+impl Quotes {
+    /// What the archive holds: its documents and paragraphs, and its quotes found in
+    /// one or left unchecked. An incremental load reports these, for the quotes it
+    /// did not read again were checked by the load that wrote them, against the
+    /// documents the archive still holds.
+    fn stored(conn: &Connection) -> Result<Quotes> {
+        Ok(conn.query_row(
+            "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM paragraphs),
+                    (SELECT count(*) FROM citations WHERE quote_document IS NOT NULL),
+                    (SELECT count(*) FROM citations WHERE quote_document IS NULL)",
+            [],
+            |r| {
+                Ok(Quotes {
+                    documents: r.get::<_, i64>(0)? as u64,
+                    paragraphs: r.get::<_, i64>(1)? as u64,
+                    verified: r.get::<_, i64>(2)? as u64,
+                    unchecked: r.get::<_, i64>(3)? as u64,
+                })
+            },
+        )?)
+    }
+}
+
 /// What a successful load did.
 #[derive(Clone, Debug)]
 pub struct Report {

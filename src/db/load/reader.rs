@@ -92,6 +92,9 @@ impl Reader {
         progress: &dyn Progress,
     ) -> Result<bool> {
         if slot.skip {
+            if let (Table::Sources, Some(archive)) = (input.table, &self.prior) {
+                self.documents.stored(archive, slot.id)?;
+            }
             return Ok(true);
         }
         let label: Arc<str> = Arc::from(input.label.as_str());
@@ -307,8 +310,9 @@ impl Reader {
                             &info.layout,
                             &row.rec,
                             explain,
+                            self.prior.as_ref(),
                             &mut self.findings,
-                        );
+                        )?;
                     }
                 }
                 row.valid &= self.findings.is_empty();
