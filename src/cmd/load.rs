@@ -54,7 +54,8 @@ pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
     bar.bar.finish();
     if !ctx.quiet {
         print(&report, files, db, args, &mut out)?;
-        if !args.dry_run {
+        // An archive that is up to date holds what the last load counted.
+        if !args.dry_run && report.mode != Mode::Unchanged {
             findings(ctx, &mut out)?;
         }
     }

@@ -311,6 +311,11 @@ fn a_changed_document_rebuilds_and_a_change_beside_one_is_checked_in_place() {
         said.contains("verified 52 of 52 quotes against 1 document"),
         "{said}"
     );
+    // A load in place counts the findings of the archive it leaves.
+    assert!(
+        said.contains("\n10 findings: run dossier check\n"),
+        "{said}"
+    );
     // A quote changed to words the document does not have is refused in place as in
     // a full load, with the closest passage, and the archive is left as it was.
     let before = env.bytes("dossier.db");
