@@ -234,8 +234,8 @@ pub fn load(result: &Result<Report, Error>, target: &Path, before: &[u8], inputs
                     let rows = csv_rows(table, &bytes(input));
                     let (file, listed): (i64, i64) = conn
                         .query_row(
-                            "SELECT id, rows FROM load_files \
-                             WHERE run = (SELECT max(id) FROM load_runs) AND path = ?1",
+                            "SELECT f.id, i.rows FROM load_inputs i JOIN load_files f ON f.id = i.file \
+                             WHERE i.run = (SELECT max(id) FROM load_runs) AND f.path = ?1",
                             [&input.label],
                             |r| Ok((r.get(0)?, r.get(1)?)),
                         )
