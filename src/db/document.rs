@@ -75,14 +75,15 @@ fn kind(line: &str) -> Line {
     if (1..=6).contains(&hashes) && t[hashes..].chars().next().is_none_or(char::is_whitespace) {
         return Line::Heading;
     }
-    let marks: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
-    if marks.len() >= 3
-        && matches!(marks[0], '-' | '*' | '_' | '=')
-        && marks.iter().all(|&c| c == marks[0])
-    {
-        return Line::Rule {
-            underline: matches!(marks[0], '=' | '-'),
-        };
+    // Most lines are long and start with a letter: they are settled at their first
+    // character, not read through.
+    if let Some(mark @ ('-' | '*' | '_' | '=')) = t.chars().next() {
+        let marks = t.chars().filter(|c| !c.is_whitespace());
+        if marks.clone().all(|c| c == mark) && marks.count() >= 3 {
+            return Line::Rule {
+                underline: matches!(mark, '=' | '-'),
+            };
+        }
     }
     let after_marker = |rest: &str| rest.starts_with(' ') || rest.starts_with('\t');
     if let Some(rest) = t.strip_prefix(['-', '*', '+'])
@@ -105,21 +106,14 @@ fn lines(text: &str) -> Vec<Range<usize>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\n' => {
-                out.push(start..i);
-                i += 1;
-                start = i;
-            }
-            b'\r' => {
-                out.push(start..i);
-                i += if b.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
-                start = i;
-            }
-            _ => i += 1,
-        }
+    while let Some(k) = memchr::memchr2(b'\n', b'\r', &b[start..]) {
+        let i = start + k;
+        out.push(start..i);
+        start = i + if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        };
     }
     if start < b.len() {
         out.push(start..b.len());

@@ -563,27 +563,31 @@ fn text(bytes: &[u8], enc: Encoding) -> Result<String, (u64, Finding)> {
     };
     let mut bad: Option<BadBytes> = None;
     let mut beyond_ascii = None;
-    let mut start = 0;
-    for (i, raw) in out.split(|&b| b == b'\n').enumerate() {
-        let line = i as u64 + 1;
-        match std::str::from_utf8(raw) {
-            Err(e) => {
-                let at = start + e.valid_up_to();
-                match &mut bad {
-                    Some(b) => b.add(raw),
-                    None => {
-                        let (_, column) = place(start, at, line);
-                        bad = Some(BadBytes::new(line, column, out[at], at as u64, raw));
+    // Most documents are UTF-8 and read as such: nothing to point at, so their lines
+    // are not gone through one by one.
+    if std::str::from_utf8(&out).is_err() || decoding.utf8_instead().is_some() {
+        let mut start = 0;
+        for (i, raw) in out.split(|&b| b == b'\n').enumerate() {
+            let line = i as u64 + 1;
+            match std::str::from_utf8(raw) {
+                Err(e) => {
+                    let at = start + e.valid_up_to();
+                    match &mut bad {
+                        Some(b) => b.add(raw),
+                        None => {
+                            let (_, column) = place(start, at, line);
+                            bad = Some(BadBytes::new(line, column, out[at], at as u64, raw));
+                        }
                     }
                 }
+                Ok(s) if beyond_ascii.is_none() && !s.is_ascii() => {
+                    let at = start + s.find(|c: char| !c.is_ascii()).unwrap_or(0);
+                    beyond_ascii = Some(place(start, at, line));
+                }
+                Ok(_) => {}
             }
-            Ok(s) if beyond_ascii.is_none() && !s.is_ascii() => {
-                let at = start + s.find(|c: char| !c.is_ascii()).unwrap_or(0);
-                beyond_ascii = Some(place(start, at, line));
-            }
-            Ok(_) => {}
+            start += raw.len() + 1;
         }
-        start += raw.len() + 1;
     }
     if let Some(c) = decoding.utf8_instead() {
         let (line, column) = beyond_ascii.unwrap_or((1, 1));
