@@ -12,8 +12,10 @@
 //! difference is described character by character or word by word.
 
 use super::document::Document;
+use memchr::memmem::Finder;
 use similar::{Algorithm, DiffOp, capture_diff_slices, capture_diff_slices_by_key};
 use std::borrow::Cow;
+use std::cell::{Cell, OnceCell};
 use std::ops::Range;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
@@ -107,16 +109,45 @@ fn normalize_into(text: &str, out: &mut String, mut segs: Option<&mut Vec<Seg>>)
     same_place
 }
 
+/// Whether trimmed text is already as matching sees it: its only white space single
+/// spaces, and in NFC. Most text is, and is then used as it stands.
+fn is_normal(t: &str) -> bool {
+    let b = t.as_bytes();
+    // Whole-text passes without early exits, which the compiler turns into vector
+    // code: every quote and every document goes through here.
+    let control = b
+        .iter()
+        .fold(false, |any, &c| any | matches!(c, b'\t'..=b'\r'));
+    let doubled = b
+        .iter()
+        .zip(b.get(1..).unwrap_or_default())
+        .fold(false, |any, (&x, &y)| any | ((x == b' ') & (y == b' ')));
+    if control || doubled {
+        return false;
+    }
+    // Runs of characters beyond ASCII (most often one, such as ’): none may be white
+    // space, and each must be NFC, which is checked run by run as the check starts
+    // afresh at each ASCII character.
+    let mut i = 0;
+    while let Some(k) = b[i..].iter().position(|c| !c.is_ascii()) {
+        let start = i + k;
+        let end = b[start..]
+            .iter()
+            .position(u8::is_ascii)
+            .map_or(b.len(), |k| start + k);
+        let run = &t[start..end];
+        if run.chars().any(char::is_whitespace) || is_nfc_quick(run.chars()) != IsNormalized::Yes {
+            return false;
+        }
+        i = end;
+    }
+    true
+}
+
 /// Text as matching sees it: NFC, each run of white space one space, trimmed.
 pub fn normalize(text: &str) -> Cow<'_, str> {
     let t = text.trim();
-    let spaced = if t.is_ascii() {
-        !t.bytes()
-            .any(|b| matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
-    } else {
-        t.chars().all(|c| c == ' ' || !c.is_whitespace())
-    };
-    if spaced && !t.contains("  ") && matches!(nfc_of(t), Cow::Borrowed(_)) {
+    if is_normal(t) {
         return Cow::Borrowed(t);
     }
     let mut out = String::with_capacity(t.len());
@@ -128,10 +159,18 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
 /// `para. N`, `¶ N`, in any case); None for other locators (`p. 12`, `table 3`).
 pub fn paragraph_locator(locator: &str) -> Option<u32> {
     let t = locator.trim();
-    let lower = t.to_lowercase();
-    let rest = ["paragraph", "para", "¶"]
-        .iter()
-        .find_map(|w| lower.strip_prefix(w))?;
+    // Locators are most often ASCII, and need no lower-cased copy then.
+    let lower = if t.is_ascii() {
+        Cow::Borrowed(t)
+    } else {
+        Cow::Owned(t.to_lowercase())
+    };
+    let rest = ["paragraph", "para", "¶"].iter().find_map(|w| {
+        lower
+            .get(..w.len())
+            .filter(|head| head.eq_ignore_ascii_case(w))
+            .map(|_| &lower[w.len()..])
+    })?;
     let rest = rest.strip_prefix('.').unwrap_or(rest).trim_start();
     if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) || rest.len() > 9 {
         return None;
@@ -142,22 +181,99 @@ pub fn paragraph_locator(locator: &str) -> Option<u32> {
 /// A quote as matching sees it: its parts between ellipses, normalised.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Quote {
-    pub parts: Vec<String>,
+    pub parts: Vec<Part>,
+}
+
+/// How many times the quick search of a part may find its first byte without the
+/// rest before the part gets a substring searcher.
+const QUICK_TRIES: u32 = 16;
+
+/// One part of a quote (the whole quote when it has no ellipsis), and how it is
+/// searched for.
+///
+/// A quote is most often looked for in the one paragraph its locator names, a few
+/// hundred bytes, where building a substring searcher costs several times the search
+/// itself. So a part is first looked for by its first byte (`memchr`) and the rest
+/// compared. Text that keeps matching the first byte but not the rest would make that
+/// slow, so after a few such tries, or to search a whole document, the part gets a
+/// `memchr` substring searcher, built once and kept for every later search.
+#[derive(Clone, Debug)]
+pub struct Part {
+    pub text: String,
+    finder: OnceCell<Finder<'static>>,
+    tries: Cell<u32>,
+}
+
+impl PartialEq for Part {
+    fn eq(&self, other: &Part) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Part {}
+
+impl Part {
+    fn new(text: &str) -> Part {
+        Part {
+            text: text.to_string(),
+            finder: OnceCell::new(),
+            tries: Cell::new(0),
+        }
+    }
+
+    fn finder(&self) -> &Finder<'static> {
+        self.finder
+            .get_or_init(|| Finder::new(self.text.as_bytes()).into_owned())
+    }
+
+    /// The first occurrence of the part in `hay`.
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        if let Some(f) = self.finder.get() {
+            return f.find(hay);
+        }
+        let needle = self.text.as_bytes();
+        let (&first, rest) = needle.split_first()?;
+        let last_start = hay.len().checked_sub(needle.len())?;
+        let mut at = 0;
+        while self.tries.get() < QUICK_TRIES {
+            let k = at + memchr::memchr(first, &hay[at..=last_start])?;
+            if &hay[k + 1..k + needle.len()] == rest {
+                return Some(k);
+            }
+            self.tries.set(self.tries.get() + 1);
+            at = k + 1;
+            if at > last_start {
+                return None;
+            }
+        }
+        self.finder().find(&hay[at..]).map(|k| at + k)
+    }
 }
 
 impl Quote {
     /// The quote's parts; None when it has no words outside its ellipses.
     pub fn parse(text: &str) -> Option<Quote> {
         let norm = normalize(text);
+        if norm.is_empty() {
+            return None;
+        }
+        // Most quotes leave nothing out.
+        let dots = memchr::memchr_iter(b'.', norm.as_bytes())
+            .any(|k| norm.as_bytes()[k..].starts_with(b"..."));
+        if !dots && !norm.contains('…') {
+            return Some(Quote {
+                parts: vec![Part::new(&norm)],
+            });
+        }
         let mut pieces: Vec<&str> = vec![&norm];
         for e in ELLIPSES {
             pieces = pieces.into_iter().flat_map(|p| p.split(e)).collect();
         }
-        let parts: Vec<String> = pieces
+        let parts: Vec<Part> = pieces
             .into_iter()
             .map(str::trim)
             .filter(|p| !p.is_empty())
-            .map(String::from)
+            .map(Part::new)
             .collect();
         (!parts.is_empty()).then_some(Quote { parts })
     }
@@ -170,9 +286,9 @@ impl Quote {
 /// A paragraph or heading as matching sees it.
 #[derive(Clone, Debug)]
 struct Norm {
-    /// Its normalised text's range in [`Index::joined`] (a paragraph) or
-    /// [`Index::headed`] (a line of the title block or a heading).
-    range: Range<usize>,
+    /// Its normalised text, when that is not the document's own: most blocks need no
+    /// change and are matched in the document's text, not in a copy of it.
+    text: Option<String>,
     /// How its runs map back, when some did not keep their place.
     segs: Option<Vec<Seg>>,
     /// Its byte range in the document, and the offset of its first character.
@@ -184,12 +300,8 @@ struct Norm {
 #[derive(Clone, Debug)]
 pub struct Index {
     pub doc: Document,
-    /// The normalised paragraphs, one space between each two, so that a quote that
-    /// runs from one into the next can be recognised.
-    joined: String,
     paras: Vec<Norm>,
-    /// The lines of the title block and the headings, normalised, a line each.
-    headed: String,
+    /// The lines of the title block and the headings.
     heads: Vec<Norm>,
     /// How many of `heads` are the title block's lines.
     title_lines: usize,
@@ -275,14 +387,14 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric()
 }
 
-/// The first occurrence of `needle` in `hay` at or after `from` that begins and ends
+/// The first occurrence of a part in `hay` at or after `from` that begins and ends
 /// at whole words.
-fn find_words(hay: &str, needle: &str, mut from: usize) -> Option<(usize, usize)> {
+fn find_words(hay: &str, part: &Part, mut from: usize) -> Option<(usize, usize)> {
+    let needle = &part.text;
     let first = needle.chars().next()?;
     let last = needle.chars().next_back()?;
-    let finder = memchr::memmem::Finder::new(needle.as_bytes());
     while from <= hay.len() {
-        let a = from + finder.find(&hay.as_bytes()[from..])?;
+        let a = from + part.find(&hay.as_bytes()[from..])?;
         let b = a + needle.len();
         let starts = !is_word(first) || !hay[..a].chars().next_back().is_some_and(is_word);
         let ends = !is_word(last) || !hay[b..].chars().next().is_some_and(is_word);
@@ -294,22 +406,28 @@ fn find_words(hay: &str, needle: &str, mut from: usize) -> Option<(usize, usize)
     None
 }
 
-/// Appends a block's normalised text to `into` (after `sep` when it is not the
-/// first), and says how to map it back.
-fn normed(doc: &Document, bytes: Range<usize>, start: usize, into: &mut String, sep: char) -> Norm {
-    if !into.is_empty() {
-        into.push(sep);
-    }
-    let from = into.len();
-    let mut segs = Vec::new();
+/// A block of the document (a paragraph, a line of the title block, a heading) as
+/// matching sees it, and how to map it back.
+fn normed(doc: &Document, bytes: Range<usize>, start: usize) -> Norm {
     // The block's own text is trimmed; `bytes` must start where the trimmed text does.
     let raw = &doc.text[bytes.clone()];
     let lead = raw.len() - raw.trim_start().len();
-    let same = normalize_into(raw, into, Some(&mut segs));
-    let bytes = bytes.start + lead..bytes.start + lead + raw.trim().len();
+    let body = raw.trim();
+    let bytes = bytes.start + lead..bytes.start + lead + body.len();
     let start = start + raw[..lead].chars().count();
+    if is_normal(body) {
+        return Norm {
+            text: None,
+            segs: None,
+            bytes,
+            start,
+        };
+    }
+    let mut text = String::with_capacity(body.len());
+    let mut segs = Vec::new();
+    let same = normalize_into(body, &mut text, Some(&mut segs));
     Norm {
-        range: from..into.len(),
+        text: Some(text),
         segs: (!same).then_some(segs),
         bytes,
         start,
@@ -331,13 +449,11 @@ fn in_text(text: &str, quote: &Quote) -> Option<(usize, usize)> {
 
 impl Index {
     pub fn new(doc: Document) -> Index {
-        let mut joined = String::with_capacity(doc.text.len());
         let paras = doc
             .paragraphs
             .iter()
-            .map(|p| normed(&doc, p.bytes.clone(), p.start, &mut joined, ' '))
+            .map(|p| normed(&doc, p.bytes.clone(), p.start))
             .collect();
-        let mut headed = String::new();
         let mut heads = Vec::with_capacity(doc.headings.len());
         // The title block's lines come first; the characters before each heading are
         // counted from the last.
@@ -345,20 +461,26 @@ impl Index {
         for h in &doc.headings {
             chars += doc.text[counted..h.start].chars().count();
             counted = h.start;
-            heads.push(normed(&doc, h.clone(), chars, &mut headed, '\n'));
+            heads.push(normed(&doc, h.clone(), chars));
         }
         Index {
             title_lines: doc.title_lines,
             doc,
-            joined,
             paras,
-            headed,
             heads,
         }
     }
 
+    /// A block's normalised text.
+    fn text_of<'a>(&'a self, block: &'a Norm) -> &'a str {
+        block
+            .text
+            .as_deref()
+            .unwrap_or(&self.doc.text[block.bytes.clone()])
+    }
+
     fn norm(&self, i: usize) -> &str {
-        &self.joined[self.paras[i].range.clone()]
+        self.text_of(&self.paras[i])
     }
 
     fn in_paragraph(&self, i: usize, quote: &Quote) -> Option<(usize, usize)> {
@@ -379,7 +501,7 @@ impl Index {
             return Ok(self.found(i, hit));
         }
         let mut elsewhere = Vec::new();
-        for i in self.candidates(quote) {
+        for i in 0..self.paras.len() {
             if Some(i) == wanted_at {
                 continue;
             }
@@ -396,7 +518,7 @@ impl Index {
         // The title block and headings are not paragraphs, but quotes from them are
         // the document's words too.
         for (h, head) in self.heads.iter().enumerate() {
-            if let Some(hit) = in_text(&self.headed[head.range.clone()], quote) {
+            if let Some(hit) = in_text(self.text_of(head), quote) {
                 let place = if h < self.title_lines {
                     Place::Title
                 } else {
@@ -412,27 +534,6 @@ impl Index {
             return Err(Miss::Unexplained);
         }
         Err(self.diagnose(quote, wanted))
-    }
-
-    /// The paragraphs that may hold a quote, in order: for a quote without
-    /// ellipses, those where one search of the whole text finds it; else all.
-    fn candidates(&self, quote: &Quote) -> Vec<usize> {
-        if quote.is_elided() {
-            return (0..self.paras.len()).collect();
-        }
-        let mut out = Vec::new();
-        let mut from = 0;
-        while let Some((a, b)) = find_words(&self.joined, &quote.parts[0], from) {
-            let i = self.paras.partition_point(|p| p.range.end < a);
-            if i < self.paras.len() && b <= self.paras[i].range.end && out.last() != Some(&i) {
-                out.push(i);
-            }
-            from = a + 1;
-            while !self.joined.is_char_boundary(from) {
-                from += 1;
-            }
-        }
-        out
     }
 
     /// A byte offset of a block's normalised text, as a byte offset of the
@@ -485,9 +586,20 @@ impl Index {
     fn diagnose(&self, quote: &Quote, wanted: Option<u32>) -> Miss {
         if !quote.is_elided() {
             let part = &quote.parts[0];
-            if let Some((a, b)) = find_words(&self.joined, part, 0) {
+            // The paragraphs one after another, a space between each two, show a
+            // quote that runs from one into the next.
+            let mut joined = String::with_capacity(self.doc.text.len());
+            let mut ends = Vec::with_capacity(self.paras.len());
+            for i in 0..self.paras.len() {
+                if i > 0 {
+                    joined.push(' ');
+                }
+                joined.push_str(self.norm(i));
+                ends.push(joined.len());
+            }
+            if let Some((a, b)) = find_words(&joined, part, 0) {
                 let at = |x: usize| {
-                    let i = self.paras.partition_point(|p| p.range.end < x);
+                    let i = ends.partition_point(|&end| end < x);
                     self.doc.paragraphs[i.min(self.paras.len() - 1)].number
                 };
                 return Miss::Spans {
@@ -497,7 +609,7 @@ impl Index {
             }
             return Miss::NotFound {
                 part: None,
-                closest: self.closest(part, wanted),
+                closest: self.closest(&part.text, wanted),
             };
         }
         // Where each part is on its own.
@@ -508,11 +620,11 @@ impl Index {
                 .collect();
             if paras.is_empty() {
                 return Miss::NotFound {
-                    part: Some(part.clone()),
-                    closest: self.closest(part, wanted),
+                    part: Some(part.text.clone()),
+                    closest: self.closest(&part.text, wanted),
                 };
             }
-            at.push((part.clone(), paras));
+            at.push((part.text.clone(), paras));
         }
         let everywhere = (0..self.paras.len()).find(|i| at.iter().all(|(_, ps)| ps.contains(i)));
         if let Some(i) = everywhere {
@@ -525,8 +637,8 @@ impl Index {
                     None => {
                         return Miss::OutOfOrder {
                             paragraph: self.doc.paragraphs[i].number,
-                            earlier: quote.parts[k.saturating_sub(1)].clone(),
-                            later: part.clone(),
+                            earlier: quote.parts[k.saturating_sub(1)].text.clone(),
+                            later: part.text.clone(),
                         };
                     }
                 }
@@ -760,6 +872,59 @@ fn difference(passage: &[&str], quote: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// What matching makes of `text`, the long way round.
+    fn normalized_slowly(text: &str) -> String {
+        let mut out = String::new();
+        normalize_into(text.trim(), &mut out, None);
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn text_taken_as_it_stands_is_what_normalising_would_make_of_it(
+            // Most text has no white space but single spaces; some has more.
+            text in prop_oneof![
+                "[ae é’…\u{301}]{0,30}",
+                "[ae é’…\u{301}\u{a0}\u{2003}]{0,30}",
+                "[ae \n\t\u{a0}\u{2003}é’…\u{301}]{0,30}",
+            ]
+        ) {
+            let t = text.trim();
+            if is_normal(t) {
+                prop_assert_eq!(normalized_slowly(t), t);
+            }
+            prop_assert_eq!(normalize(&text), normalized_slowly(&text));
+        }
+
+        #[test]
+        fn a_part_is_found_where_a_plain_search_finds_it(
+            hay in "[ab ]{0,300}",
+            needle in "[ab]{1,6}",
+            starts in prop::collection::vec(0usize..300, 1..40),
+        ) {
+            // One part searched again and again, as a quote is in paragraph after
+            // paragraph: before and after it gets its substring searcher.
+            let part = Part::new(&needle);
+            for from in starts {
+                let from = from.min(hay.len());
+                prop_assert_eq!(part.find(&hay.as_bytes()[from..]), hay[from..].find(&needle));
+            }
+        }
+    }
+
+    #[test]
+    fn a_part_whose_first_byte_keeps_matching_gets_a_searcher() {
+        let part = Part::new("ab");
+        let hay = format!("{}ab", "a".repeat(100));
+        assert_eq!(part.find(b"xxab"), Some(2));
+        assert!(part.finder.get().is_none());
+        assert_eq!(part.find(hay.as_bytes()), Some(100));
+        assert!(part.finder.get().is_some());
+        assert_eq!(part.find(b"xxab"), Some(2));
+        assert_eq!(part.find(b"aaa"), None);
+    }
 
     const ARTICLE: &str = "Pyongyang’s Russian sentiment\nJune 23, 2017 - Grzegorz Kaliszuk\n\n\
         North Korea continues to play on a one man team, deepening the country’s isolation.\n\n\
@@ -817,10 +982,23 @@ mod tests {
         assert_eq!(
             Quote::parse("one … two [...] three...four [\u{2026}] five")
                 .unwrap()
-                .parts,
+                .parts
+                .iter()
+                .map(|p| p.text.as_str())
+                .collect::<Vec<_>>(),
             ["one", "two", "three", "four", "five"]
         );
         assert_eq!(Quote::parse(" … ... "), None);
+        let texts = |q: &str| {
+            Quote::parse(q)
+                .unwrap()
+                .parts
+                .iter()
+                .map(|p| p.text.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(texts("one. Two.. three... [...]"), ["one. Two.. three"]);
+        assert_eq!(texts("one.. two ... three"), ["one.. two", "three"]);
     }
 
     #[test]
