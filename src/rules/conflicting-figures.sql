@@ -13,15 +13,25 @@
 -- citations. Each value is taken as precisely as it is written (5.7 billion means
 -- 5.65 to 5.75 billion) and widened by its qualifier (more than, about); the rule
 -- fires when the two cannot both be true.
-WITH f AS MATERIALIZED (
+WITH twinned(id) AS (
+  -- The figures that share what makes them the same thing with another: one sort
+  -- finds them, and only they are worked out and paired.
+  SELECT id FROM (
+    SELECT f.id, count(*) OVER (PARTITION BY lower(f.measure), f.unit, f.area, f.counterpart,
+                                             f.base, f.period_start, f.period_end) AS n
+    FROM figures f
+    WHERE f.period_start IS NOT NULL
+  )
+  WHERE n > 1
+),
+f AS MATERIALIZED (
   SELECT f.id, lower(f.measure) AS m, f.measure, f.unit, f.area, f.counterpart, f.base,
          f.period, f.period_start, f.period_end, f.value, f.qualifier, f.value_norm,
          written_lo(f.value, f.qualifier, f.lower) AS lo,
          written_hi(f.value, f.qualifier, f.upper) AS hi,
          (SELECT c.source FROM citations c WHERE c.figure = f.id ORDER BY c.id LIMIT 1) AS source,
          f.csv_file, f.csv_line
-  FROM figures f
-  WHERE f.period_start IS NOT NULL
+  FROM twinned t JOIN figures f ON f.id = t.id
 )
 SELECT
   'figures:' || a.id || ' figures:' || b.id || ' sources:' || a.source || ' sources:' || b.source AS rows,
