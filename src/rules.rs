@@ -15,7 +15,7 @@ pub mod quotes;
 
 use crate::db::read::Archive;
 use crate::db::spec::Table;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, plural};
 use crate::queries::{self, HeaderError, Origin, header_error};
 use rusqlite::{Connection, Statement};
 use std::cell::RefCell;
@@ -339,26 +339,124 @@ pub fn run(
     }
 }
 
-/// How many findings one rule has, found without making them: a SQL rule's query is
-/// counted by SQLite, which then leaves out the work of its message and fix.
-pub fn tally(conn: &Connection, rule: &Rule) -> Result<u64> {
+/// How many findings a load counts of each rule before it says "at least": enough to
+/// count every finding of an archive that is being worked on, few enough that a rule
+/// that finds something in every row of a large one stops early.
+pub const COUNTED: u64 = 1000;
+
+/// How many findings one rule has, found without making them, up to `cap`: a SQL
+/// rule's query is counted by SQLite, which then leaves out the work of its message and
+/// fix, and stops at the cap unless the query has to be sorted first. Returns the
+/// count, at most `cap`, and whether the rule has more. A rule written in Rust stops
+/// at its next finding once `stop` is set.
+pub fn tally(
+    conn: &Connection,
+    rule: &Rule,
+    cap: u64,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Result<(u64, bool)> {
     match &rule.body {
         Body::Rust(f) => {
             let mut n = 0;
-            f(conn, &mut |_| {
+            let ran = f(conn, &mut |_| {
                 n += 1;
+                if n > cap || stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    return Err(Error::Cancelled);
+                }
                 Ok(())
-            })?;
-            Ok(n)
+            });
+            match ran {
+                Err(Error::Cancelled) if n > cap => Ok((cap, true)),
+                Err(e) => Err(e),
+                Ok(()) => Ok((n, false)),
+            }
         }
         Body::Sql { sql, line } => {
-            let sql = sql.trim_end().trim_end_matches(';');
-            let counted = format!("SELECT count(*) FROM (\n{sql}\n)");
+            // The order of the findings makes no difference to their number, and a query
+            // that need not be sorted can stop at the cap.
+            let sql = unordered(sql.trim_end().trim_end_matches(';'));
+            let counted = format!("SELECT count(*) FROM (SELECT 1 FROM (\n{sql}\n) LIMIT ?1)");
             // The query starts on the second line of what SQLite is given.
-            conn.query_row(&counted, [], |r| r.get::<_, i64>(0))
+            let limit = i64::try_from(cap.saturating_add(1)).unwrap_or(i64::MAX);
+            let n = conn
+                .query_row(&counted, [limit], |r| r.get::<_, i64>(0))
                 .map(|n| u64::try_from(n).unwrap_or(0))
-                .map_err(|e| rule_error(rule, line.saturating_sub(1), &counted, e))
+                .map_err(|e| rule_error(rule, line.saturating_sub(1), &counted, e))?;
+            Ok((n.min(cap), n > cap))
         }
+    }
+}
+
+/// A query without its last ORDER BY, when that clause ends it and is not inside
+/// parentheses: the same rows, in any order. A query with a LIMIT after its ORDER BY
+/// is left as it is, since there the order decides which rows are returned.
+fn unordered(sql: &str) -> &str {
+    let bytes = sql.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let mut order: Option<usize> = None;
+    // The last word seen at the top level, and where it starts.
+    let mut last: Option<(usize, usize)> = None;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\'' | b'"' | b'`' | b'[' => {
+                let close = if c == b'[' { b']' } else { c };
+                i += 1;
+                while i < bytes.len() && bytes[i] != close {
+                    i += 1;
+                }
+                i += 1;
+                last = None;
+                continue;
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i += 2;
+                continue;
+            }
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            _ if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' => {
+                let start = i;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'$')
+                {
+                    i += 1;
+                }
+                if depth == 0 {
+                    let word = &sql[start..i];
+                    if word.eq_ignore_ascii_case("by")
+                        && let Some((s, e)) = last
+                        && sql[s..e].eq_ignore_ascii_case("order")
+                    {
+                        order = Some(s);
+                    } else if word.eq_ignore_ascii_case("limit") {
+                        order = None;
+                    }
+                    last = Some((start, i));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        if !c.is_ascii_whitespace() {
+            last = None;
+        }
+        i += 1;
+    }
+    match order {
+        Some(at) => &sql[..at],
+        None => sql,
     }
 }
 
@@ -601,6 +699,11 @@ impl<'c> Locator<'c> {
 pub struct Counts {
     pub warn: u64,
     pub deny: u64,
+    /// The highest level of a rule that has more findings than were counted: then the
+    /// total, and the count at that level, are the least there are.
+    pub more: Option<Level>,
+    /// Rules that were not counted, for want of time.
+    pub uncounted: usize,
 }
 
 impl Counts {
@@ -609,9 +712,44 @@ impl Counts {
     }
 
     pub fn add(&mut self, level: Level) {
+        self.add_n(level, 1);
+    }
+
+    /// What a load says of the counts at its end, if anything: the number of findings,
+    /// "at least" when some were not counted, and the rules left out for want of time.
+    pub fn said(&self) -> Option<String> {
+        let n = usize::try_from(self.total()).unwrap_or(usize::MAX);
+        let partial = self.uncounted > 0;
+        let least = |capped: bool| if capped { "at least " } else { "" };
+        let deny = if self.deny > 0 {
+            let capped = partial || self.more == Some(Level::Deny);
+            format!(", {}{} at deny level", least(capped), self.deny)
+        } else {
+            String::new()
+        };
+        let found = format!(
+            "{}{n} {}{deny}",
+            least(partial || self.more.is_some()),
+            plural(n, "finding", "findings")
+        );
+        let left = format!(
+            "{} {} not counted in the time a load gives them",
+            self.uncounted,
+            plural(self.uncounted, "rule", "rules")
+        );
+        let said = match (n > 0, partial) {
+            (false, false) => return None,
+            (true, false) => found,
+            (false, true) => left,
+            (true, true) => format!("{found} ({left})"),
+        };
+        Some(format!("{said}: run dossier check"))
+    }
+
+    fn add_n(&mut self, level: Level, n: u64) {
         match level {
-            Level::Warn => self.warn += 1,
-            Level::Deny => self.deny += 1,
+            Level::Warn => self.warn += n,
+            Level::Deny => self.deny += n,
             Level::Allow => {}
         }
     }
@@ -726,53 +864,83 @@ pub fn run_all(
     })
 }
 
-/// Runs every rule at its default level and counts what they find, without making
-/// the findings: what a load says at its end. Rules run on several threads at once.
-pub fn count(open: &(dyn Fn() -> Result<Archive> + Sync), rules: &Rules) -> Result<Counts> {
+/// Runs every rule at its default level and counts what they find, up to `cap` findings
+/// a rule, without making the findings: what a load says at its end. Rules run on
+/// several threads at once. Counting stops when `budget` is spent: the rules not
+/// counted by then are left out, and `Counts::uncounted` says how many there were.
+pub fn count(
+    open: &(dyn Fn() -> Result<Archive> + Sync),
+    rules: &Rules,
+    cap: u64,
+    budget: std::time::Duration,
+) -> Result<Counts> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
     let jobs: Vec<&Rule> = rules
         .rules
         .iter()
         .filter(|r| r.level != Level::Allow)
         .collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let tallies: std::sync::Mutex<Vec<Result<(Level, u64)>>> = std::sync::Mutex::new(Vec::new());
+    let next = AtomicUsize::new(0);
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let tallies: std::sync::Mutex<Vec<Result<(Level, (u64, bool))>>> = Default::default();
+    let push = |t| {
+        if let Ok(mut all) = tallies.lock() {
+            all.push(t);
+        }
+    };
+    let (done, finished) = std::sync::mpsc::channel::<()>();
     std::thread::scope(|scope| {
-        for _ in 0..threads(jobs.len()) {
-            scope.spawn(|| {
-                let archive = match open() {
+        // A thread per rule: the rules share the cores, so that the quick ones are
+        // counted even when a slow one takes the whole budget.
+        for _ in 0..jobs.len().clamp(1, 16) {
+            let done = done.clone();
+            let (jobs, next, stop, push) = (&jobs, &next, &stop, &push);
+            scope.spawn(move || {
+                // Dropped when the thread ends, which is how the wait below learns it.
+                let _done = done;
+                let mut archive = match open() {
                     Ok(a) => a,
-                    Err(e) => {
-                        if let Ok(mut t) = tallies.lock() {
-                            t.push(Err(e));
-                        }
-                        return;
-                    }
+                    Err(e) => return push(Err(e)),
                 };
-                while let Some(rule) =
-                    jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+                // SQLite asks every thousand steps whether to go on: a query stops soon
+                // after the budget is spent, whenever it started.
+                let asked = std::sync::Arc::clone(stop);
+                if let Err(e) = archive
+                    .conn
+                    .progress_handler(1000, Some(move || asked.load(SeqCst)))
                 {
-                    let n = tally(&archive.conn, rule).map(|n| (rule.level, n));
-                    let failed = n.is_err();
-                    if let Ok(mut t) = tallies.lock() {
-                        t.push(n);
-                    }
-                    if failed {
+                    return push(Err(e.into()));
+                }
+                while let Some(rule) = jobs.get(next.fetch_add(1, SeqCst)) {
+                    if stop.load(SeqCst) {
                         return;
+                    }
+                    match tally(&archive.conn, rule, cap, stop) {
+                        Ok(n) => push(Ok((rule.level, n))),
+                        // Stopped by the budget, or failed: either way, not counted, and
+                        // a failure is reported unless the budget was spent.
+                        Err(_) if stop.load(SeqCst) => return,
+                        Err(e) => return push(Err(e)),
                     }
                 }
             });
+        }
+        drop(done);
+        // Nothing is sent: the wait ends when every thread has dropped its sender.
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(budget) {
+            stop.store(true, SeqCst);
         }
     });
     let mut counts = Counts::default();
     let tallies = tallies
         .into_inner()
         .map_err(|_| Error::Internal("a thread counting findings stopped unexpectedly".into()))?;
+    counts.uncounted = jobs.len().saturating_sub(tallies.len());
     for t in tallies {
-        let (level, n) = t?;
-        match level {
-            Level::Warn => counts.warn += n,
-            Level::Deny => counts.deny += n,
-            Level::Allow => {}
+        let (level, (n, more)) = t?;
+        counts.add_n(level, n);
+        if more {
+            counts.more = counts.more.max(Some(level));
         }
     }
     Ok(counts)

@@ -288,11 +288,25 @@ mod tests {
     fn the_summary_counts_by_level() {
         assert_eq!(summary(Counts::default(), 8), "no findings from 8 rules");
         assert_eq!(
-            summary(Counts { warn: 2, deny: 1 }, 1),
+            summary(
+                Counts {
+                    warn: 2,
+                    deny: 1,
+                    ..Counts::default()
+                },
+                1
+            ),
             "3 findings (2 warn, 1 deny) from 1 rule"
         );
         assert_eq!(
-            summary(Counts { warn: 1, deny: 0 }, 2),
+            summary(
+                Counts {
+                    warn: 1,
+                    deny: 0,
+                    ..Counts::default()
+                },
+                2
+            ),
             "1 finding (1 warn) from 2 rules"
         );
     }

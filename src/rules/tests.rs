@@ -204,7 +204,15 @@ fn counting_runs_each_rule_at_its_default_level() {
     let (_dir, path) = two_unused_actors();
     let rules = Rules::load(None).unwrap();
     let open = || Archive::open(&path, Default::default());
-    assert_eq!(count(&open, &rules).unwrap(), Counts { warn: 2, deny: 0 });
+    assert_eq!(
+        count(&open, &rules, COUNTED, std::time::Duration::from_secs(600)).unwrap(),
+        Counts {
+            warn: 2,
+            deny: 0,
+            more: None,
+            uncounted: 0
+        }
+    );
 }
 
 #[test]
@@ -247,4 +255,127 @@ fn rules_run_at_once_report_in_the_order_of_the_rules() {
         run_all(&open, &jobs, true, &mut |_| Ok(())),
         Err(Error::NoArchive { .. })
     ));
+}
+
+#[test]
+fn a_count_leaves_out_only_a_last_order_by_outside_parentheses() {
+    let q = "SELECT a FROM t WHERE b = 'ORDER BY' ORDER BY a, b";
+    assert_eq!(unordered(q), "SELECT a FROM t WHERE b = 'ORDER BY' ");
+    // A LIMIT after the ORDER BY keeps it: the order says which rows come back.
+    let limited = "SELECT a FROM t ORDER BY a LIMIT 3";
+    assert_eq!(unordered(limited), limited);
+    // Inside parentheses, in a string, a quoted name or a comment, it is not the query's.
+    for q in [
+        "SELECT group_concat(a, ',' ORDER BY a) FROM t",
+        "SELECT a FROM (SELECT a FROM t ORDER BY a)",
+        "SELECT a FROM t -- ORDER BY a",
+        "SELECT a FROM t /* ORDER BY a */",
+        "SELECT \"order\" by_ FROM t",
+        "SELECT [order] FROM t",
+    ] {
+        assert_eq!(unordered(q), q);
+    }
+    assert_eq!(
+        unordered("WITH x AS (SELECT 1 AS a ORDER BY a) SELECT a FROM x\norder  by a DESC"),
+        "WITH x AS (SELECT 1 AS a ORDER BY a) SELECT a FROM x\n"
+    );
+}
+
+#[test]
+fn a_tally_stops_past_its_cap_and_says_there_are_more() {
+    let (_dir, path) = two_unused_actors();
+    let archive = Archive::open(&path, Default::default()).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let sql = "-- name: x\n-- summary: S\nSELECT 'actors:' || id AS rows, '' AS message, '' AS fix FROM actors ORDER BY id";
+    let rule = parse(sql, Origin::BuiltIn).unwrap();
+    assert_eq!(tally(&archive.conn, &rule, 2, &stop).unwrap(), (2, false));
+    assert_eq!(tally(&archive.conn, &rule, 1, &stop).unwrap(), (1, true));
+    let rules = Rules::load(None).unwrap();
+    let unused = rules.get("unused").unwrap();
+    assert_eq!(tally(&archive.conn, unused, 5, &stop).unwrap(), (2, false));
+    // A rule written in Rust stops at the finding past the cap.
+    fn two(_: &Connection, emit: Emit<'_>) -> Result<()> {
+        for _ in 0..2 {
+            emit(&|| Found {
+                rows: Vec::new(),
+                message: String::new(),
+                fix: String::new(),
+            })?;
+        }
+        Ok(())
+    }
+    let rust = Rule {
+        body: Body::Rust(two),
+        ..parse(sql, Origin::BuiltIn).unwrap()
+    };
+    assert_eq!(tally(&archive.conn, &rust, 2, &stop).unwrap(), (2, false));
+    assert_eq!(tally(&archive.conn, &rust, 1, &stop).unwrap(), (1, true));
+    // Once stopped, it ends at its next finding, and is not counted.
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(tally(&archive.conn, &rust, 5, &stop).is_err());
+}
+
+#[test]
+fn a_count_out_of_time_leaves_the_rules_it_has_not_counted() {
+    let (_dir, path) = two_unused_actors();
+    let rules = Rules::load(None).unwrap();
+    let open = || Archive::open(&path, Default::default());
+    let none = count(&open, &rules, COUNTED, std::time::Duration::ZERO).unwrap();
+    let ran = rules
+        .rules
+        .iter()
+        .filter(|r| r.level != Level::Allow)
+        .count();
+    assert!(none.uncounted <= ran);
+    // Capped at one finding a rule, unused says there are more.
+    let capped = count(&open, &rules, 1, std::time::Duration::from_secs(600)).unwrap();
+    assert_eq!(
+        capped,
+        Counts {
+            warn: 1,
+            deny: 0,
+            more: Some(Level::Warn),
+            uncounted: 0
+        }
+    );
+}
+
+#[test]
+fn what_a_load_says_of_the_counts() {
+    let said = |warn, deny, more, uncounted| {
+        Counts {
+            warn,
+            deny,
+            more,
+            uncounted,
+        }
+        .said()
+    };
+    assert_eq!(said(0, 0, None, 0), None);
+    assert_eq!(
+        said(9, 0, None, 0).as_deref(),
+        Some("9 findings: run dossier check")
+    );
+    assert_eq!(
+        said(0, 1, None, 0).as_deref(),
+        Some("1 finding, 1 at deny level: run dossier check")
+    );
+    assert_eq!(
+        said(1000, 3, Some(Level::Warn), 0).as_deref(),
+        Some("at least 1003 findings, 3 at deny level: run dossier check")
+    );
+    assert_eq!(
+        said(1000, 1000, Some(Level::Deny), 0).as_deref(),
+        Some("at least 2000 findings, at least 1000 at deny level: run dossier check")
+    );
+    assert_eq!(
+        said(2, 0, None, 3).as_deref(),
+        Some(
+            "at least 2 findings (3 rules not counted in the time a load gives them): run dossier check"
+        )
+    );
+    assert_eq!(
+        said(0, 0, None, 1).as_deref(),
+        Some("1 rule not counted in the time a load gives them: run dossier check")
+    );
 }
