@@ -280,7 +280,7 @@ def main():
         checked_db = work / f"check-{n}.db"
         if not checked_db.exists():
             dossier_load(data, checked_db)
-        report_check(args, check(args, checked_db, work), n)
+        report_check(args, check(args, checked_db, work, data), n)
         return
     results, updates = [], []
     if args.incremental_only:
@@ -291,7 +291,7 @@ def main():
     if not args.no_compare:
         generate(n, data)
         compare(args, n, data, work, ours_db, shell_db, results)
-        report_check(args, check(args, ours_db, work), n)
+        report_check(args, check(args, ours_db, work, data), n)
         incremental(args, n, data, work, updates)
     scaling = scale(args, data_root, work)
     verified = None if args.no_verify else verification(args, data_root, work)
@@ -361,12 +361,23 @@ def rule_sql(name):
     return "\n".join(l for l in text.splitlines() if not l.startswith("--"))
 
 
-def check(args, db, work):
+def load_time(summary):
+    """The time a load's summary gives for it ("loaded … in 117.53 s"), in seconds."""
+    m = re.search(r"^loaded .* in ([0-9.]+) (s|ms|µs) ", summary, re.M)
+    if not m:
+        sys.exit(f"bench: no load time in the load's summary:\n{summary}")
+    return float(m.group(1)) / {"s": 1, "ms": 1e3, "µs": 1e6}[m.group(2)]
+
+
+def check(args, db, work, data):
     """dossier check: the rules written in plain SQL side by side with the shell running
     the same SQL (dossier also finds the file and line of every row a finding names,
-    and writes the report), then every rule, timed on its own, since the rules written
-    in Rust have nothing to run against. The target is under a minute at 1M events.
-    --warn all reports every finding without failing, so the exit code is 0."""
+    and writes the report), then every rule, timed against the load of the same archive
+    run in turn with it, since the rules written in Rust have nothing else to run
+    against. The target is under a minute at 1M events. The load is timed with and
+    without its closing count of what check would find (--quiet skips it), which
+    gives the count's share of a load. --warn all reports every finding without
+    failing, so the exit code is 0."""
     results = []
     plain = ["after-publication", "unused"]
     script = work / "rules.sql"
@@ -379,17 +390,65 @@ def check(args, db, work):
         results,
     )
     report_file = work / "check.txt"
-    times = []
+    load_log = work / "check-load.txt"
+    scratch = work / "check-load.db"
+    checks, quiet, counted, counts_started = [], [], [], []
     for _ in range(args.runs):
         with open(report_file, "wb") as out:
-            times.append(run([DOSSIER, "--db", str(db), "check", "--warn", "all"], stdout=out, cpu=True))
+            checks.append(run([DOSSIER, "--db", str(db), "check", "--warn", "all"], stdout=out, cpu=True))
+        # --full: a load of an archive that is up to date changes nothing and counts
+        # nothing.
+        quiet.append(run([DOSSIER, "--quiet", "load", str(data), "--db", str(scratch), "--full"], cpu=True))
+        with open(load_log, "wb") as out:
+            counted.append(run([DOSSIER, "load", str(data), "--db", str(scratch), "--full"], stdout=out, cpu=True))
+        counts_started.append(load_time(load_log.read_text(encoding="utf-8")))
+    scratch.unlink(missing_ok=True)
     lines = report_file.read_text(encoding="utf-8").splitlines()
     summary = lines[-1] if lines else ""
-    t = statistics.median(t for t, _, _ in times)
-    cpu = statistics.median(c for _, _, c in times)
-    mib = max(m for _, m, _ in times) / 1024
-    print(f"check, every rule: {t:.2f} s ({cpu:.2f} s of CPU), {mib:.0f} MiB; {summary}", file=sys.stderr)
-    return {"pairs": results, "time": t, "cpu": cpu, "mib": mib, "summary": summary}
+    said = load_log.read_text(encoding="utf-8").splitlines()
+    said = said[-1] if said and "run dossier check" in said[-1] else "(nothing)"
+
+    def med(xs, k):
+        return statistics.median(x[k] for x in xs)
+
+    def spread(xs):
+        return min(xs), max(xs)
+
+    ratios = [c[0] / q[0] for c, q in zip(checks, quiet)]
+    # The count's share of a load, from one run: the load says how long it took before
+    # it started counting. Two loads in turn differ by more than the count on a busy
+    # machine.
+    shares = [(n[0] - loaded) / n[0] for n, loaded in zip(counted, counts_started)]
+    cpu_shares = [(n[2] - q[2]) / n[2] for n, q in zip(counted, quiet)]
+    out = {
+        "pairs": results,
+        "time": med(checks, 0),
+        "cpu": med(checks, 2),
+        "mib": max(m for _, m, _ in checks) / 1024,
+        "summary": summary,
+        "times": [t for t, _, _ in checks],
+        "load": med(quiet, 0),
+        "load_cpu": med(quiet, 2),
+        "ratio": statistics.median(ratios),
+        "ratios": spread(ratios),
+        "counted": med(counted, 0),
+        "counted_cpu": med(counted, 2),
+        "share": statistics.median(shares),
+        "shares": spread(shares),
+        "cpu_share": statistics.median(cpu_shares),
+        "said": said,
+    }
+    print(
+        f"check, every rule: {out['time']:.2f} s ({out['cpu']:.2f} s of CPU), {out['mib']:.0f} MiB, "
+        f"{out['ratio']:.2f} times the load ({out['load']:.2f} s); {summary}",
+        file=sys.stderr,
+    )
+    print(
+        f"load with its count: {out['counted']:.2f} s, the count {100 * out['share']:.0f}% of it "
+        f"({100 * out['cpu_share']:.0f}% of its CPU time); it said: {said}",
+        file=sys.stderr,
+    )
+    return out
 
 
 def report_check(args, checked, n):
@@ -406,13 +465,20 @@ def report_check(args, checked, n):
             f"| {r['what']} | {r['dossier']:.3f} s | {r['sqlite3']:.3f} s | {r['ratio']:.2f} | "
             f"{r['dossier_mib']:.0f} MiB | {r['sqlite3_mib']:.0f} MiB |"
         )
+    lo, hi = checked["ratios"]
+    slo, shi = checked["shares"]
     lines += [
         "",
-        "Every rule, `check --warn all`, its report written to a file (target: under 60 s):",
+        "Every rule, `check --warn all`, its report written to a file (target: under 60 s), run in turn with",
+        "`load --quiet` and `load` of the same archive (ratios taken run by run; min to max in brackets):",
         "",
-        "| what | wall time | CPU time | peak memory | findings |",
-        "| --- | ---: | ---: | ---: | --- |",
-        f"| check, every rule | {checked['time']:.3f} s | {checked['cpu']:.3f} s | {checked['mib']:.0f} MiB | {checked['summary']} |",
+        "| what | wall time | CPU time | against the load | peak memory | findings |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+        f"| check, every rule | {checked['time']:.3f} s | {checked['cpu']:.3f} s | {checked['ratio']:.2f} ({lo:.2f} to {hi:.2f}) | {checked['mib']:.0f} MiB | {checked['summary']} |",
+        f"| `load --quiet` | {checked['load']:.3f} s | {checked['load_cpu']:.3f} s | 1 | | |",
+        f"| `load`, ending with its count | {checked['counted']:.3f} s | {checked['counted_cpu']:.3f} s | the count: {100 * checked['share']:.0f}% of its wall time ({100 * slo:.0f}% to {100 * shi:.0f}%); against `load --quiet`, {100 * checked['cpu_share']:.0f}% of its CPU time | | {checked['said']} |",
+        "",
+        f"Every run of check, in seconds: {', '.join(f'{t:.1f}' for t in checked['times'])}.",
     ]
     text = "\n".join(lines) + "\n"
     out = Path(args.out)
