@@ -864,6 +864,9 @@ pub fn run_all(
     })
 }
 
+/// A rule's level, how many findings it has up to the cap, and whether it has more.
+type Tally = (Level, (u64, bool));
+
 /// Runs every rule at its default level and counts what they find, up to `cap` findings
 /// a rule, without making the findings: what a load says at its end. Rules run on
 /// several threads at once. Counting stops when `budget` is spent: the rules not
@@ -882,7 +885,7 @@ pub fn count(
         .collect();
     let next = AtomicUsize::new(0);
     let stop = std::sync::Arc::new(AtomicBool::new(false));
-    let tallies: std::sync::Mutex<Vec<Result<(Level, (u64, bool))>>> = Default::default();
+    let tallies: std::sync::Mutex<Vec<Result<Tally>>> = Default::default();
     let push = |t| {
         if let Ok(mut all) = tallies.lock() {
             all.push(t);
