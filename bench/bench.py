@@ -31,6 +31,9 @@ DOSSIER = None
 GENERATE = None
 
 
+# The files of an archive folder, in the order a load reads them.
+TABLES = ("sources", "actors", "events", "figures", "citations")
+
 def build():
     """Builds dossier and the generator in release mode and finds them where cargo
     says they are, so that CARGO_TARGET_DIR and cargo's configuration are honoured."""
@@ -89,7 +92,7 @@ def shell_script(data, path):
     for each file, created from its header (the columns dossier declares, as the
     generator writes them) with the same primary key, then bench/shell-import.sql."""
     creates = []
-    for table in ("sources", "actors", "events", "figures", "citations"):
+    for table in TABLES:
         with open(data / f"{table}.csv", newline="", encoding="utf-8") as f:
             header = next(csv.reader(f))
         columns = [f"{c} TEXT PRIMARY KEY" if c == "id" else f"{c} TEXT" for c in header]
@@ -147,8 +150,9 @@ def incremental(args, n, data, work, results):
     live = work / "live"
     shutil.rmtree(live, ignore_errors=True)
     live.mkdir()
-    for f in data.glob("*.csv"):
-        os.link(f, live / f.name)
+    # Only the archive's files: the edited versions of events.csv are kept beside them.
+    for table in TABLES:
+        os.link(data / f"{table}.csv", live / f"{table}.csv")
     versions = {
         "no file changed": data / "events.csv",
         "one event row changed": edited_events(data, 0, data / "events.one.csv"),
