@@ -863,6 +863,57 @@ mod tests {
     }
 
     #[test]
+    fn a_day_first_rewrite_is_offered_only_when_one_part_cannot_be_a_month() {
+        let hint = |s: &str| err(s).hint;
+        // 12 can be a month, so a 12 beside another possible month proves nothing.
+        for s in ["12/05/2017", "05/12/2017", "12/12/2017"] {
+            assert!(hint(s).contains("does not guess"), "{s}: {}", hint(s));
+        }
+        assert_eq!(hint("13/12/2017"), "write YYYY-MM-DD: 2017-12-13");
+        assert_eq!(hint("12/13/2017"), "write YYYY-MM-DD: 2017-12-13");
+        // Spreadsheets drop the leading zero of a day or month.
+        assert_eq!(hint("5/23/2017"), "write YYYY-MM-DD: 2017-05-23");
+        assert_eq!(hint("23/5/2017"), "write YYYY-MM-DD: 2017-05-23");
+        // Not day, month and four-digit year: no rewrite into an impossible date.
+        for s in [
+            "23/06/17",
+            "123/05/2017",
+            "05/123/2017",
+            "23/06/02017",
+            "+5/06/2017",
+            "23/06/+201",
+        ] {
+            assert_eq!(err(s).problem, "a span has exactly one /", "{s}");
+        }
+        // Neither part can be the month: no rewrite, whichever is too big.
+        for (s, p, q) in [
+            ("23/13/2017", 23, 13),
+            ("13/23/2017", 13, 23),
+            ("23/00/2017", 23, 0),
+            ("00/23/2017", 0, 23),
+        ] {
+            assert_eq!(
+                hint(s),
+                format!(
+                    "write YYYY-MM-DD; dossier does not guess whether {p} or {q} is the month \
+                     (format the column as Text in the spreadsheet so it keeps ISO dates)"
+                ),
+            );
+        }
+    }
+
+    #[test]
+    fn a_range_may_start_and_end_on_the_same_day() {
+        for s in ["2017-06-23/2017-06-23", "[2017-06-23..2017-06-23]"] {
+            let d = parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}"));
+            assert_eq!(
+                (d.start, d.end),
+                (day("2017-06-23"), Some(day("2017-06-23")))
+            );
+        }
+    }
+
+    #[test]
     fn iso_matches_display() {
         for s in ["0001-01-01", "0999-09-09", "2017-06-23", "9999-12-31"] {
             let d = day(s);
