@@ -624,6 +624,47 @@ mod tests {
         assert_eq!(got[2], vec!["z", "\""]);
     }
 
+    /// A read cut short by a signal is retried; any other error ends the file.
+    #[test]
+    fn an_interrupted_read_is_retried_and_other_errors_are_fatal() {
+        struct Flaky(Vec<io::Result<&'static [u8]>>);
+        impl io::Read for Flaky {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                match self.0.pop() {
+                    None => Ok(0),
+                    Some(Err(e)) => Err(e),
+                    Some(Ok(b)) => {
+                        buf[..b.len()].copy_from_slice(b);
+                        Ok(b.len())
+                    }
+                }
+            }
+        }
+        let interrupted = || io::Error::from(io::ErrorKind::Interrupted);
+        let mut steps = vec![
+            Err(interrupted()),
+            Ok(&b"id,title\n"[..]),
+            Err(interrupted()),
+            Ok(&b"s1,Korea\n"[..]),
+        ];
+        steps.reverse();
+        let mut r = Reader::new(Flaky(steps)).unwrap();
+        let mut rec = Record::default();
+        assert!(r.read(&mut rec).unwrap());
+        assert!(r.read(&mut rec).unwrap());
+        assert_eq!((rec.line, rec.get(0), rec.get(1)), (2, "s1", "Korea"));
+        assert!(!r.read(&mut rec).unwrap());
+
+        let mut steps = vec![Ok(&b"id\n"[..]), Err(io::Error::other("disk gone"))];
+        steps.reverse();
+        let mut r = Reader::new(Flaky(steps)).unwrap();
+        assert!(r.read(&mut rec).unwrap());
+        match r.read(&mut rec) {
+            Err(Fatal::Io(e)) => assert_eq!(e.to_string(), "disk gone"),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn agrees_with_the_csv_crate_on_what_it_writes() {
         let samples: Vec<Vec<String>> = vec![
