@@ -830,11 +830,22 @@ mod tests {
         );
         assert_eq!(err("2014-2015").hint, "write 2014/2015");
         assert!(err("42909").hint.contains("serial day number"));
+        // Only five digits look like a serial day number.
+        for s in ["201706", "2017a"] {
+            assert!(!err(s).hint.contains("serial"), "{s}");
+        }
+        assert_eq!(err("201706").hint, FORMS);
         assert_eq!(err(" 2017").hint, "remove the spaces: 2017");
-        assert_eq!(
-            err("-0500").problem,
-            "negative, signed and Y-prefixed years are not accepted"
-        );
+        for s in ["-0500", "+2017", "Y2017", "Y201"] {
+            assert_eq!(
+                err(s).problem,
+                "negative, signed and Y-prefixed years are not accepted",
+                "{s}"
+            );
+        }
+        // Ten characters are a day, not a day and a time: no advice to cut a time off.
+        assert_eq!(err("2017-06-2T").problem, "a day has two digits");
+        assert_eq!(err("2017-0 -23").problem, "a month has two digits");
         assert!(err("19XX").hint.contains("century"));
         assert!(err("2004-XX").hint.contains("2004"));
         assert!(err("../1950").problem.contains("open or unknown start"));
