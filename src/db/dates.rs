@@ -815,6 +815,10 @@ mod tests {
             "day/month/year dates are not accepted"
         );
         assert_eq!(err("2017-1-5").hint, "write 2017-01-05");
+        // Padding with a zero is offered only for one or two digits.
+        for s in ["2017-6a", "2017-006", "2017-06-2T"] {
+            assert_eq!(err(s).hint, FORMS, "{s}");
+        }
         assert_eq!(
             err("2017-06-23T10:00").hint,
             "write the day alone: 2017-06-23"
