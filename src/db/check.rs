@@ -1111,4 +1111,352 @@ mod tests {
         assert!(!is_id("a\u{7}"));
         assert!(!is_id(&"a".repeat(ID_MAX + 1)));
     }
+
+    /// The findings for a sources.csv row that is valid but for one cell.
+    fn source_cell(column: &str, value: &str) -> Vec<String> {
+        check(
+            Table::Sources,
+            &format!(
+                "id,kind,title,{column}\ns1,article,t,\"{}\"\n",
+                value.replace('"', "\"\"")
+            ),
+        )
+    }
+
+    /// The one finding for a cell that is refused.
+    fn refused(column: &str, value: &str) -> String {
+        let got = source_cell(column, value);
+        assert_eq!(got.len(), 1, "{column} {value:?}: {got:?}");
+        got[0].clone()
+    }
+
+    #[test]
+    fn a_value_as_long_as_the_limit_is_shown_whole() {
+        let s = "é".repeat(60);
+        assert_eq!(quoted(&s), format!("\"{s}\""));
+        let s = "é".repeat(61);
+        assert_eq!(quoted(&s), format!("\"{}\"…", "é".repeat(60)));
+    }
+
+    #[test]
+    fn a_header_naming_as_many_columns_either_way_is_comma_separated() {
+        assert_eq!(delimiter(Table::Actors, b"id;name,kind"), b',');
+    }
+
+    #[test]
+    fn a_misspelt_column_is_matched_within_two_edits() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "id"), 2);
+        assert_eq!(edit_distance("id", ""), 2);
+        assert_eq!(edit_distance("nmae", "name"), 2);
+        assert_eq!(edit_distance("nam", "name"), 1);
+        assert_eq!(edit_distance("name", "name"), 0);
+        let columns = Table::Actors.columns();
+        assert_eq!(closest("nmae", columns), Some("name"));
+        assert_eq!(closest("KINDS", columns), Some("kind"));
+        assert_eq!(closest("nationality", columns), None);
+    }
+
+    #[test]
+    fn bytes_in_the_way_of_a_field_are_reported_where_they_are() {
+        assert_eq!(byte_name(b'c'), "'c'");
+        assert_eq!(byte_name(b' '), "' '");
+        assert_eq!(byte_name(b'\t'), "byte 0x09");
+        assert_eq!(byte_name(0xE9), "byte 0xE9");
+        let stray = "stray double quote in a field that does not start with one \
+                     (a \" inside the field) — put the whole field in double quotes and \
+                     double each quote inside it: \"5\"\" pipe\"";
+        assert_eq!(
+            check(Table::Actors, "id,name\nPRK,\"North\" Korea\nRUS,R\"x\n"),
+            vec![
+                "2: text after the closing quote of a field (' ' after the quote) — a quote \
+                 inside a quoted field is written twice (\"\"); or add the missing delimiter"
+                    .to_string(),
+                format!("2: {stray}"),
+            ]
+        );
+        assert_eq!(
+            check(Table::Actors, "id,na\"me\n"),
+            vec![format!("2: {stray}")]
+        );
+        assert_eq!(
+            check(Table::Actors, "id\tname\n"),
+            vec![
+                "1: unknown column (\"id\\tname\") — the header is tab-separated; dossier reads \
+                 comma- or semicolon-separated files: save the file as CSV"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_title_is_one_line_of_at_most_the_limit_in_characters() {
+        let event = |title: &str| {
+            check(
+                Table::Events,
+                &format!("id,date,title,source,quote\ne1,2017,\"{title}\",s1,q\n"),
+            )
+        };
+        assert!(event(&"é".repeat(TITLE_MAX)).is_empty());
+        assert_eq!(
+            event(&"é".repeat(TITLE_MAX + 1)),
+            vec![format!(
+                "3: title is longer than {TITLE_MAX} characters ({} characters) — keep the \
+                 title to a one-line headline and move the rest to notes",
+                TITLE_MAX + 1
+            )]
+        );
+        assert_eq!(
+            event("a\nb"),
+            vec![
+                "3: title must be one line (\"a\\nb\") — remove the line breaks (longer text \
+                 belongs in notes)"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_required_cell_says_what_to_fill_in() {
+        assert_eq!(
+            check(Table::Events, "id,date,title,source,quote\n,,,,\n"),
+            vec![
+                "1: id is required (an empty cell) — give every row an id; ids are how other \
+                 files refer to this event",
+                "2: date is required (an empty cell) — fill in the date column",
+                "3: title is required (an empty cell) — fill in the title column",
+                "4: source is required (an empty cell) — name the id of the source (from \
+                 sources.csv) that supports this row",
+                "5: quote is required (an empty cell) — copy the source's words that support \
+                 this row, verbatim",
+            ]
+        );
+    }
+
+    #[test]
+    fn accessed_is_one_certain_day() {
+        assert!(source_cell("accessed", "2017-06-23").is_empty());
+        for v in [
+            "2017-06-23?",
+            "2017-06-23~",
+            "2017-06-22/2017-06-23",
+            "[2017-06-22..2017-06-23]",
+        ] {
+            assert_eq!(
+                refused("accessed", v),
+                format!(
+                    "4: accessed must be a single day ({}) — write the day the page was read \
+                     as YYYY-MM-DD",
+                    quoted(v)
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn a_web_address_is_http_or_https_with_a_host_and_no_spaces() {
+        for v in ["https://example.org", "http://x.org", "https://a.b"] {
+            assert!(source_cell("url", v).is_empty(), "{v}");
+        }
+        for v in [
+            "https://",
+            "http://",
+            "ftp://example.org/file",
+            "example.org/https://x",
+            "https://example.org/a b",
+            "https://example.org/\u{7}",
+        ] {
+            assert!(refused("url", v).contains("not a web address"), "{v}");
+        }
+    }
+
+    #[test]
+    fn a_language_is_a_bcp_47_tag() {
+        for v in ["en", "ko", "haw", "zh-Hans", "sr-Latn-RS", "de-1996"] {
+            assert!(source_cell("language", v).is_empty(), "{v}");
+        }
+        for v in [
+            "e",
+            "engl",
+            "english",
+            "EN",
+            "e1",
+            "en-",
+            "en--US",
+            "en-a_b",
+            "en-abcdefghi",
+        ] {
+            assert!(refused("language", v).contains("not a language tag"), "{v}");
+        }
+    }
+
+    #[test]
+    fn a_source_may_be_known_via_another_but_not_via_itself() {
+        assert!(source_cell("via", "s2").is_empty());
+        assert_eq!(
+            refused("via", "s1"),
+            "4: a source cannot be known via itself (\"s1\") — leave via empty, or name the \
+             source this one was reported in"
+        );
+    }
+
+    #[test]
+    fn a_document_path_is_relative_and_stays_in_the_folder() {
+        for v in ["documents/article.txt", "a.txt", "./docs/a.txt", "1:/a.txt"] {
+            assert!(source_cell("document", v).is_empty(), "{v}");
+        }
+        for (v, what) in [
+            (" a.txt", "the path has spaces around it"),
+            ("docs\\a.txt", "the path has a backslash"),
+            ("/srv/a.txt", "the path is absolute"),
+            ("~/a.txt", "the path is absolute"),
+            ("C:/a.txt", "the path is absolute"),
+            ("c:a.txt", "the path is absolute"),
+            (
+                "docs/../a.txt",
+                "the path leaves the folder of sources.csv (..)",
+            ),
+            ("..", "the path leaves the folder of sources.csv (..)"),
+            ("docs/", "the path names a folder, not a file"),
+            (".", "the path names a folder, not a file"),
+            ("./.", "the path names a folder, not a file"),
+        ] {
+            let got = refused("document", v);
+            assert!(
+                got.starts_with(&format!("4: document: {what} (")),
+                "{v}: {got}"
+            );
+        }
+        assert!(refused("document", "a\nb.txt").starts_with("4: document must be one line"));
+    }
+
+    #[test]
+    fn paragraphs_are_counted_from_one() {
+        let event = |locator: &str| {
+            check(
+                Table::Events,
+                &format!("id,date,title,source,quote,locator\ne1,2017,t,s1,q,{locator}\n"),
+            )
+        };
+        assert!(event("para 1").is_empty());
+        assert_eq!(
+            event("para 0"),
+            vec![
+                "6: paragraphs are numbered from 1 (\"para 0\") — para 1 is the first paragraph \
+                 after the title block"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_word_outside_a_vocabulary_gets_the_list_or_the_spelling() {
+        let kind = |k: &str| check(Table::Sources, &format!("id,kind,title\ns1,{k},t\n"));
+        assert!(kind("article").is_empty());
+        assert_eq!(
+            kind("blog"),
+            vec!["2: unknown kind (\"blog\") — use one of article, statement"]
+        );
+        let qualifier = |q: &str| {
+            check(
+                Table::Figures,
+                &format!("id,measure,value,unit,source,quote,qualifier\nf1,m,5,USD,s1,q,{q}\n"),
+            )
+        };
+        assert!(qualifier("gt").is_empty());
+        assert_eq!(
+            qualifier("GT"),
+            vec!["7: unknown qualifier (\"GT\") — write gt"]
+        );
+        assert_eq!(
+            qualifier("about"),
+            vec![format!(
+                "7: unknown qualifier (\"about\") — use one of {QUALIFIER_HINT}"
+            )]
+        );
+        assert_eq!(
+            check(
+                Table::Figures,
+                "id,measure,value,unit,source,quote\nf1,m,5,usd,s1,q\n"
+            ),
+            vec!["4: unknown unit (\"usd\") — write USD (unit codes are case-sensitive)"]
+        );
+    }
+
+    #[test]
+    fn control_characters_are_found_and_clean_text_is_passed() {
+        assert_eq!(has_control("plain text", false), None);
+        assert_eq!(has_control("", false), None);
+        assert_eq!(has_control("é ü 한국어 \u{A0}", false), None);
+        assert_eq!(has_control("a\u{7}b", true), Some('\u{7}'));
+        assert_eq!(has_control("a\tb\nc\r", true), None);
+        assert_eq!(has_control("a\tb", false), Some('\t'));
+        assert_eq!(has_control("a\u{7F}", true), Some('\u{7F}'));
+        assert_eq!(has_control("a\u{85}", true), Some('\u{85}'));
+    }
+
+    #[test]
+    fn an_invalid_id_gets_the_fix_for_what_is_wrong() {
+        let fix = |id: &str| {
+            let got = check(Table::Actors, &format!("id,name\n\"{id}\",n\n"));
+            assert_eq!(got.len(), 1, "{id:?}: {got:?}");
+            got[0].split(" — ").nth(1).unwrap_or_default().to_string()
+        };
+        assert_eq!(fix(" PRK"), "remove the spaces around it: PRK");
+        assert_eq!(
+            fix("P\u{7}K"),
+            "remove the control characters; ids use letters, digits, . _ and -"
+        );
+        assert_eq!(
+            fix("PRK;RUS"),
+            "id takes one id; lists are only for actors and tags"
+        );
+        assert_eq!(
+            fix(&"a".repeat(ID_MAX + 1)),
+            format!("ids are at most {ID_MAX} characters")
+        );
+        let letters = "ids use letters, digits, . _ and -, and start with a letter or digit";
+        assert_eq!(fix(&format!("-{}", "a".repeat(ID_MAX - 1))), letters);
+        assert_eq!(fix("-x"), letters);
+    }
+
+    #[test]
+    fn list_elements_are_ids_or_lines_each_listed_once() {
+        assert_eq!(
+            check(
+                Table::Events,
+                "id,date,title,source,quote,actors,tags\ne1,2017,t,s,q,PRK;R U S,a;A\n"
+            ),
+            vec![
+                "6: actors element 2 is not a valid id (\"R U S\") — ids have no spaces; write R-U-S"
+            ]
+        );
+        assert_eq!(
+            check(Table::Actors, "id,name,aliases\nPRK,n,DPRK;dprk\n"),
+            vec!["3: aliases lists \"dprk\" twice (\"DPRK;dprk\") — list each one once"]
+        );
+    }
+
+    #[test]
+    fn a_bound_may_equal_the_value_but_not_pass_it() {
+        let figure = |q: &str, lower: &str, value: &str, upper: &str| {
+            check(
+                Table::Figures,
+                &format!(
+                    "id,measure,value,unit,source,quote,qualifier,lower,upper\n\
+                     f1,m,{value},USD,s1,q,{q},{lower},{upper}\n"
+                ),
+            )
+        };
+        assert!(figure("range", "5", "5", "5").is_empty());
+        assert!(figure("approx", "4", "5", "6").is_empty());
+        assert_eq!(
+            figure("range", "4", "5", "4.5"),
+            vec!["9: upper is below value (4.5 < 5) — upper must not be below value"]
+        );
+        assert_eq!(
+            figure("gt", "4", "5", ""),
+            vec![
+                "8: lower is only for qualifiers range and approx (\"4\" with qualifier gt) — \
+                 empty the bound, or set qualifier to range"
+            ]
+        );
+    }
 }
