@@ -615,6 +615,14 @@ mod tests {
         assert_eq!(rec.get(1), "North Korea; DPRK");
     }
 
+    /// The delimiter is recognised from the first line, so a long header must be seen whole.
+    #[test]
+    fn a_long_header_line_is_read_whole_before_the_first_record() {
+        let header = format!("{};id;title\nx;y;z\n", "notes_".repeat(2000));
+        let r = Reader::new(header.as_bytes()).unwrap();
+        assert_eq!(r.first_line(), header.lines().next().unwrap().as_bytes());
+    }
+
     #[test]
     fn fields_across_buffer_boundaries() {
         let long = "x".repeat(BUFFER * 2 + 7);
