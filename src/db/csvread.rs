@@ -513,6 +513,19 @@ mod tests {
         assert_eq!(got, vec![1, 4, 7]);
     }
 
+    /// The `,,,,` rows spreadsheets leave below the data are blank; a row with any
+    /// content, even bytes that are not UTF-8, is not.
+    #[test]
+    fn a_row_of_empty_fields_is_blank() {
+        let mut r = Reader::new(&b",,\n\"\",,\na,,\n,,\xFF\n"[..]).unwrap();
+        let mut rec = Record::default();
+        let mut blank = Vec::new();
+        while r.read(&mut rec).unwrap() {
+            blank.push(rec.is_blank());
+        }
+        assert_eq!(blank, [true, true, false, false]);
+    }
+
     #[test]
     fn byte_order_marks() {
         assert_eq!(rows(b"\xEF\xBB\xBFid\nx\n"), vec![vec!["id"], vec!["x"]]);
