@@ -538,6 +538,9 @@ mod tests {
             Err(Fatal::Utf16)
         ));
         assert!(Reader::new(&b"\xEF\xBB\xBF"[..]).unwrap().is_empty());
+        assert!(Reader::new(&b""[..]).unwrap().is_empty());
+        assert!(!Reader::new(&b"\xEF\xBB\xBF\n"[..]).unwrap().is_empty());
+        assert!(!Reader::new(&b"id"[..]).unwrap().is_empty());
     }
 
     #[test]
