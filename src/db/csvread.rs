@@ -596,6 +596,26 @@ mod tests {
         assert_eq!(got[3].2, vec![(1, Issue::Nul { offset: at(0) })]);
     }
 
+    #[test]
+    fn offsets_count_every_buffer_read_before() {
+        let mut input = b"a,b\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', BUFFER * 2 + 5));
+        input.extend_from_slice(b",\xFF\n\0,\n");
+        let at = |b: u8| input.iter().position(|x| *x == b).unwrap() as u64;
+        let got = read_all(&input).unwrap();
+        assert_eq!(
+            got[1].2,
+            vec![(
+                1,
+                Issue::NotUtf8 {
+                    byte: 0xFF,
+                    offset: at(0xFF)
+                }
+            )]
+        );
+        assert_eq!(got[2].2, vec![(0, Issue::Nul { offset: at(0) })]);
+    }
+
     /// Found by the csv fuzz target: the record's bytes joined are UTF-8 (a BOM), but
     /// the comma splits the character, and the fields came out empty without a word.
     #[test]
