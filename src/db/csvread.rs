@@ -565,6 +565,13 @@ mod tests {
         assert_eq!(got[1].2, vec![(0, Issue::QuoteInUnquoted)]);
         assert_eq!(got[2].1, vec!["abcd", "x", "y"]);
         assert_eq!(got[2].2, vec![(0, Issue::TextAfterQuote(b'c'))]);
+        // One issue per field, however many quotes it has; each field its own.
+        let got = read_all(b"a,b\n\"ab\"c\"d\"e,x\nq\"1\"2,w\"3\n").unwrap();
+        assert_eq!(got[1].2, vec![(0, Issue::TextAfterQuote(b'c'))]);
+        assert_eq!(
+            got[2].2,
+            vec![(0, Issue::QuoteInUnquoted), (1, Issue::QuoteInUnquoted)]
+        );
     }
 
     #[test]
