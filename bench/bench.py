@@ -153,10 +153,14 @@ def incremental(args, n, data, work, results):
     # Only the archive's files: the edited versions of events.csv are kept beside them.
     for table in TABLES:
         os.link(data / f"{table}.csv", live / f"{table}.csv")
+    # The edited versions are kept outside the archive's folder, which other steps
+    # load as it is.
+    edits = data.with_name(data.name + "-edits")
+    edits.mkdir(exist_ok=True)
     versions = {
         "no file changed": data / "events.csv",
-        "one event row changed": edited_events(data, 0, data / "events.one.csv"),
-        "1% of the event rows changed": edited_events(data, 100, data / "events.percent.csv"),
+        "one event row changed": edited_events(data, 0, edits / "events.one.csv"),
+        "1% of the event rows changed": edited_events(data, 100, edits / "events.percent.csv"),
     }
     db = work / "incremental.db"
 
