@@ -446,6 +446,130 @@ fn check_bytes(rec: &mut Record) {
     }
 }
 
+/// How many records go from the reading thread to the caller at once.
+const AHEAD: usize = 512;
+
+/// What the reading thread sends: records with the offset reached after them, or the
+/// end of the file (with why it could not be read to its end, if it could not).
+enum Sent {
+    Records(Vec<Record>, u64),
+    End(Option<Fatal>),
+}
+
+/// A [`Reader`] run on a thread of its own, a few hundred records ahead of the caller,
+/// so that parsing a large file and checking its rows take a core each. Records are
+/// handed over by swapping buffers: none is allocated per record.
+pub struct Ahead<R> {
+    records: std::sync::mpsc::Receiver<Sent>,
+    /// Buffers of records taken, back to the reading thread to read into again.
+    spare: std::sync::mpsc::Sender<Vec<Record>>,
+    done: std::thread::JoinHandle<Reader<R>>,
+    /// The records received and not yet taken, last first.
+    ready: Vec<Record>,
+    used: Vec<Record>,
+    offset: u64,
+    ended: bool,
+}
+
+impl<R: Read + Send + 'static> Ahead<R> {
+    /// Starts reading on a new thread; an error if the system has no thread to give.
+    pub fn new(mut reader: Reader<R>) -> io::Result<Self> {
+        let offset = reader.offset();
+        let (sent, records) = std::sync::mpsc::sync_channel(4);
+        let (spare, spares) = std::sync::mpsc::channel::<Vec<Record>>();
+        let done = std::thread::Builder::new()
+            .name("reading".into())
+            .spawn(move || {
+                let mut pool: Vec<Record> = Vec::new();
+                loop {
+                    while let Ok(used) = spares.try_recv() {
+                        pool.extend(used);
+                    }
+                    let mut records = Vec::with_capacity(AHEAD);
+                    let mut end = None;
+                    while records.len() < AHEAD {
+                        let mut rec = pool.pop().unwrap_or_default();
+                        match reader.read(&mut rec) {
+                            Ok(true) => records.push(rec),
+                            Ok(false) => end = Some(None),
+                            Err(fatal) => end = Some(Some(fatal)),
+                        }
+                        if end.is_some() {
+                            break;
+                        }
+                    }
+                    // The caller stops taking records only when it gives up on the file.
+                    let taken = sent.send(Sent::Records(records, reader.offset())).is_ok();
+                    match end {
+                        Some(end) if taken => {
+                            let _ = sent.send(Sent::End(end));
+                            return reader;
+                        }
+                        _ if !taken => return reader,
+                        _ => {}
+                    }
+                }
+            })?;
+        Ok(Ahead {
+            records,
+            spare,
+            done,
+            ready: Vec::new(),
+            used: Vec::new(),
+            offset,
+            ended: false,
+        })
+    }
+
+    /// Gives the next record in `rec`, as [`Reader::read`] does.
+    pub fn read(&mut self, rec: &mut Record) -> Result<bool, Fatal> {
+        loop {
+            if let Some(mut next) = self.ready.pop() {
+                std::mem::swap(rec, &mut next);
+                self.used.push(next);
+                return Ok(true);
+            }
+            if self.ended {
+                return Ok(false);
+            }
+            if !self.used.is_empty() {
+                // Gone only once the thread has ended, and then nobody needs them.
+                let _ = self.spare.send(std::mem::take(&mut self.used));
+            }
+            match self.records.recv() {
+                Ok(Sent::Records(mut records, offset)) => {
+                    records.reverse();
+                    self.ready = records;
+                    self.offset = offset;
+                }
+                Ok(Sent::End(end)) => {
+                    self.ended = true;
+                    if let Some(fatal) = end {
+                        return Err(fatal);
+                    }
+                }
+                Err(_) => return Err(Fatal::Io(stopped())),
+            }
+        }
+    }
+
+    /// The file offset reached by the records given so far, give or take the last few
+    /// hundred: for progress.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// The reader back, once every record has been taken.
+    pub fn finish(self) -> io::Result<Reader<R>> {
+        drop(self.records);
+        self.done.join().map_err(|_| stopped())
+    }
+}
+
+fn stopped() -> io::Error {
+    io::Error::other("the thread reading the file stopped unexpectedly")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -541,6 +665,77 @@ mod tests {
         assert!(Reader::new(&b""[..]).unwrap().is_empty());
         assert!(!Reader::new(&b"\xEF\xBB\xBF\n"[..]).unwrap().is_empty());
         assert!(!Reader::new(&b"id"[..]).unwrap().is_empty());
+    }
+
+    /// A file of `rows` records, the last `bad` of them in a quote never closed.
+    fn many(rows: usize, bad: bool) -> Vec<u8> {
+        let mut file = b"id,title\n".to_vec();
+        for i in 0..rows {
+            file.extend_from_slice(format!("{i},\"t{i}\"\"x\"\n\n").as_bytes());
+        }
+        if bad {
+            file.extend_from_slice(b"z,\"never closed\n");
+        }
+        file
+    }
+
+    /// Every record `Ahead` gives, with its offset after each, and how it ended.
+    fn ahead_all(input: &'static [u8]) -> (Vec<Read>, Vec<u64>, Result<(), Fatal>, u64) {
+        let mut a = Ahead::new(Reader::new(input).unwrap()).unwrap();
+        let mut rec = Record::default();
+        let (mut out, mut offsets) = (Vec::new(), Vec::new());
+        let end = loop {
+            match a.read(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break Ok(()),
+                Err(f) => break Err(f),
+            }
+            let fields = (0..rec.width())
+                .map(|i| String::from_utf8_lossy(rec.bytes(i)).into_owned())
+                .collect();
+            out.push((rec.line, fields, rec.issues.clone()));
+            offsets.push(a.offset());
+        };
+        // Once done it says so again, and gives the reader back at the end of the file.
+        assert!(matches!(a.read(&mut rec), Ok(false)));
+        let offset = a.offset();
+        assert_eq!(a.finish().unwrap().offset(), offset);
+        (out, offsets, end, offset)
+    }
+
+    #[test]
+    fn reading_ahead_gives_what_the_reader_gives() {
+        let file: &'static [u8] = Vec::leak(many(3 * AHEAD + 7, false));
+        let (got, offsets, end, offset) = ahead_all(file);
+        assert!(end.is_ok());
+        assert_eq!(got, read_all(file).unwrap());
+        assert_eq!(got.len(), 3 * AHEAD + 8);
+        assert_eq!(got.last().unwrap().0, 2 * (3 * AHEAD + 7) as u64);
+        // Offsets move forward a batch at a time, and reach the end of the file.
+        assert!(offsets.windows(2).all(|w| w[0] <= w[1]));
+        assert!(offsets[0] < offsets[offsets.len() - 1]);
+        assert_eq!(offset, file.len() as u64);
+    }
+
+    #[test]
+    fn reading_ahead_gives_every_record_before_a_fatal_problem_then_the_problem() {
+        let file: &'static [u8] = Vec::leak(many(AHEAD + 3, true));
+        let (got, _, end, _) = ahead_all(file);
+        assert_eq!(got.len(), AHEAD + 4);
+        let mut r = Reader::new(file).unwrap();
+        let mut rec = Record::default();
+        for _ in 0..AHEAD + 4 {
+            assert!(r.read(&mut rec).unwrap());
+        }
+        let (
+            Err(Fatal::UnterminatedQuote { line, .. }),
+            Err(Fatal::UnterminatedQuote { line: want, .. }),
+        ) = (end, r.read(&mut rec))
+        else {
+            panic!("both end on the quote never closed");
+        };
+        assert_eq!(line, want);
+        assert_eq!(line, 2 * (AHEAD + 3) as u64 + 2);
     }
 
     #[test]

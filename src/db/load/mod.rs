@@ -73,7 +73,7 @@ pub struct Input {
 
 impl Input {
     /// The file's bytes, from the start.
-    fn open(&self) -> Result<Box<dyn io::Read>> {
+    fn open(&self) -> Result<Box<dyn io::Read + Send>> {
         Ok(match &self.data {
             Data::Path(p) => Box::new(File::open(p).map_err(|source| Error::Read {
                 path: p.clone(),

@@ -116,15 +116,16 @@ impl Reader {
             fix: fix.into(),
             order,
         };
-        let decoding =
-            match Decoding::new(Hashing::new(source), input.encoding).map_err(read_err)? {
-                Ok(d) => d,
-                Err(m) => {
-                    outcome.problems.push(at_start(&m.what, &m.found, &m.fix));
-                    outcome.unread(table);
-                    return Ok(true);
-                }
-            };
+        let decoding = match Decoding::new(Hashing::new(source).map_err(read_err)?, input.encoding)
+            .map_err(read_err)?
+        {
+            Ok(d) => d,
+            Err(m) => {
+                outcome.problems.push(at_start(&m.what, &m.found, &m.fix));
+                outcome.unread(table);
+                return Ok(true);
+            }
+        };
         let mut reader = match csvread::Reader::new(decoding) {
             Ok(r) => r,
             Err(Fatal::Io(e)) => return Err(read_err(e)),
@@ -232,6 +233,8 @@ impl Reader {
             ),
             _ => None,
         };
+        // The records are parsed on a thread of their own while this one checks them.
+        let mut reader = csvread::Ahead::new(reader).map_err(read_err)?;
         let mut batch = Self::batch(&mut self.spare, &self.returned);
         loop {
             if batch.len == batch.rows.len() {
@@ -393,12 +396,12 @@ impl Reader {
             return Ok(false);
         }
         progress.advance(reader.offset() - reported);
-        let decoding = reader.into_inner();
+        let decoding = reader.finish().map_err(read_err)?.into_inner();
         encoded.report(&decoding, &info, before, &mut outcome.problems);
-        let hashing = decoding.into_inner();
+        let (sha256, bytes) = decoding.into_inner().finish().map_err(read_err)?;
         Ok(self.send(Message::End {
-            sha256: hashing.hex(),
-            bytes: hashing.bytes,
+            sha256,
+            bytes,
             rows,
             position: order + 1,
         }))
@@ -550,31 +553,78 @@ fn fatal_problem(fatal: Fatal, file: &FileInfo, out: &mut Collector) -> io::Resu
     Ok(())
 }
 
-/// Passes bytes through while computing their SHA-256.
+/// Passes bytes through while a thread of its own computes their SHA-256: the reading
+/// thread only copies each megabyte into a spare buffer, and does not wait for the hash.
 struct Hashing<R> {
     inner: R,
-    hasher: Sha256,
     bytes: u64,
+    /// The bytes read since the last buffer went to the hashing thread.
+    pending: Vec<u8>,
+    full: SyncSender<Vec<u8>>,
+    /// Buffers the hashing thread is done with, for the next bytes.
+    spare: Receiver<Vec<u8>>,
+    done: std::thread::JoinHandle<Sha256>,
 }
 
+/// How many bytes go to the hashing thread at once.
+const HASH_CHUNK: usize = 1 << 20;
+
 impl<R> Hashing<R> {
-    fn new(inner: R) -> Self {
-        Hashing {
+    /// Starts the hashing thread; an error if the system has no thread to give.
+    fn new(inner: R) -> io::Result<Self> {
+        let (full, chunks) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let (back, spare) = std::sync::mpsc::channel();
+        let done = std::thread::Builder::new()
+            .name("hashing".into())
+            .spawn(move || {
+                let mut h = Sha256::new();
+                for chunk in chunks {
+                    h.update(&chunk);
+                    // Once the reader is gone, nobody needs the buffer.
+                    let _ = back.send(chunk);
+                }
+                h
+            })?;
+        Ok(Hashing {
             inner,
-            hasher: Sha256::new(),
             bytes: 0,
-        }
+            pending: Vec::new(),
+            full,
+            spare,
+            done,
+        })
     }
 
-    fn hex(&self) -> String {
-        super::hex(&self.hasher.clone().finalize())
+    fn hash(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= HASH_CHUNK {
+            let mut next = self.spare.try_recv().unwrap_or_default();
+            next.clear();
+            let chunk = std::mem::replace(&mut self.pending, next);
+            self.full.send(chunk).map_err(|_| hashing_stopped())?;
+        }
+        Ok(())
     }
+
+    /// The SHA-256 of every byte read, in hex, and how many there were.
+    fn finish(self) -> io::Result<(String, u64)> {
+        self.full
+            .send(self.pending)
+            .map_err(|_| hashing_stopped())?;
+        drop(self.full);
+        let h = self.done.join().map_err(|_| hashing_stopped())?;
+        Ok((super::hex(&h.finalize()), self.bytes))
+    }
+}
+
+fn hashing_stopped() -> io::Error {
+    io::Error::other("the thread hashing the file stopped unexpectedly")
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        self.hash(&buf[..n])?;
         self.bytes += n as u64;
         Ok(n)
     }
