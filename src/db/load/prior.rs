@@ -80,6 +80,7 @@ pub(super) struct PriorInput {
     pub table: Table,
     pub block: i64,
     pub sha256: String,
+    pub bytes: u64,
     /// The encoding it was read in: the same bytes read in another are another file.
     pub encoding: String,
     pub rows: u64,
@@ -155,17 +156,24 @@ fn last_documents(conn: &Connection) -> Result<Vec<(String, String)>> {
 
 fn last_inputs(conn: &Connection) -> Result<Vec<PriorInput>> {
     let mut stmt = conn.prepare(
-        "SELECT f.path, f.tbl, i.sha256, i.encoding, i.rows FROM load_inputs i JOIN load_files f ON f.id = i.file \
+        "SELECT f.path, f.tbl, i.sha256, i.bytes, i.encoding, i.rows FROM load_inputs i JOIN load_files f ON f.id = i.file \
          WHERE i.run = (SELECT max(id) FROM load_runs) ORDER BY i.position",
     )?;
-    let rows: Vec<(String, String, String, String, i64)> = stmt
+    let rows: Vec<(String, String, String, i64, String, i64)> = stmt
         .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut seen: Vec<Table> = Vec::new();
     let mut out = Vec::new();
-    for (path, tbl, sha256, encoding, rows) in rows {
+    for (path, tbl, sha256, bytes, encoding, rows) in rows {
         let Some(table) = Table::from_name(&tbl) else {
             continue;
         };
@@ -176,6 +184,7 @@ fn last_inputs(conn: &Connection) -> Result<Vec<PriorInput>> {
             table,
             block: block(table, nth)?,
             sha256,
+            bytes: bytes as u64,
             encoding,
             rows: rows as u64,
         });
