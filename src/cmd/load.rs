@@ -56,21 +56,31 @@ pub fn run(args: &LoadArgs, ctx: &Context) -> Result<()> {
         print(&report, files, db, args, &mut out)?;
         // An archive that is up to date holds what the last load counted.
         if !args.dry_run && report.mode != Mode::Unchanged {
-            findings(ctx, &mut out, report.elapsed)?;
+            findings(ctx, &mut out, budget(report.mode, report.elapsed))?;
         }
     }
     Ok(out.finish()?)
 }
 
+/// How long a load may spend counting what `dossier check` would find: a tenth of the
+/// time the load took, and at least a few seconds for a full load (which a small
+/// archive's count always fits in) or one second for a load in place, which is the
+/// quick one: its count must not cost more than the load it follows.
+fn budget(mode: Mode, loaded: Duration) -> Duration {
+    let floor = match mode {
+        Mode::Incremental => Duration::from_secs(1),
+        _ => Duration::from_secs(5),
+    };
+    (loaded / 10).max(floor)
+}
+
 /// Ends a load with one line when `dossier check` would find something. The load has
 /// succeeded by then: a rule that cannot run is a warning, never a failed load. The
-/// count takes at most a tenth of the time the load took (and a few seconds however
-/// quick it was); the rules not counted by then are said to be.
-fn findings(ctx: &Context, out: &mut Output, loaded: Duration) -> Result<()> {
+/// rules not counted within `budget` are said to be.
+fn findings(ctx: &Context, out: &mut Output, budget: Duration) -> Result<()> {
     // On a large archive the rules take a while: say what is going on meanwhile.
     let spinner = Bar::rows(progress::wanted(ctx.quiet), None, "");
     spinner.step("counting what dossier check would find");
-    let budget = (loaded / 10).max(Duration::from_secs(5));
     let counted = ctx.rules().and_then(|rules| {
         let open = || ctx.open();
         crate::rules::count(&open, &rules, crate::rules::COUNTED, budget)
@@ -322,6 +332,15 @@ mod tests {
     #[test]
     fn changes_read_as_added_removed_changed() {
         assert_eq!(changes(3, 0, 1), "+3 \u{2212}0 ~1");
+    }
+
+    #[test]
+    fn a_count_gets_a_tenth_of_the_load_and_a_load_in_place_a_shorter_floor() {
+        let secs = Duration::from_secs;
+        assert_eq!(budget(Mode::Full, secs(120)), secs(12));
+        assert_eq!(budget(Mode::Full, secs(3)), secs(5));
+        assert_eq!(budget(Mode::Incremental, secs(30)), secs(3));
+        assert_eq!(budget(Mode::Incremental, secs(5)), secs(1));
     }
 
     #[test]
