@@ -3,7 +3,7 @@
 //! `--stat` and `--exit-code`, the load's summary and the `changes` query, which files
 //! an incremental load reads, and when it rebuilds instead.
 
-use crate::common::{Env, golden, one, repo, without_times};
+use crate::common::{Env, golden, one, repo, sha256_hex, without_times};
 
 /// The event the edits add, at the end of events.csv.
 const NEW_EVENT: &str = "ev-2030-new-summit,2030,Moscow and Pyongyang plan a new summit,\
@@ -205,6 +205,77 @@ fn a_load_says_and_records_what_it_changed_and_reads_only_changed_files() {
     let said = ok(&env, &["load", "data"]);
     assert!(said.contains("dossier.db is up to date"), "{said}");
     assert!(env.bytes("dossier.db") == before);
+}
+
+/// Each input of load `run`, as `path read sha256 bytes`, next to the same for the file
+/// as it is on disk: they must agree.
+fn recorded_and_on_disk(env: &Env, run: i64) -> (Vec<String>, Vec<String>) {
+    let db = env.db("dossier.db");
+    let mut stmt = db
+        .prepare(
+            "SELECT f.path, i.read, i.sha256, i.bytes FROM load_inputs i \
+             JOIN load_files f ON f.id = i.file WHERE i.run = ?1 ORDER BY i.position",
+        )
+        .expect("prepare");
+    let recorded: Vec<(String, i64, String, i64)> = stmt
+        .query_map([run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let on_disk = recorded
+        .iter()
+        .map(|(path, read, _, _)| {
+            let bytes = std::fs::read(env.path(path)).expect("read");
+            format!("{path} {read} {} {}", sha256_hex(&bytes), bytes.len())
+        })
+        .collect();
+    let recorded = recorded
+        .into_iter()
+        .map(|(path, read, sha256, bytes)| format!("{path} {read} {sha256} {bytes}"))
+        .collect();
+    (recorded, on_disk)
+}
+
+#[test]
+fn a_file_is_read_again_whether_or_not_its_size_changed_and_its_hash_is_recorded() {
+    let env = Env::new();
+    seed_without_documents(&env);
+    ok(&env, &["load", "data"]);
+    // One character for another: events.csv keeps its size, and only its hash says
+    // it changed.
+    let size = env.bytes("data/events.csv").len();
+    replace(
+        &env,
+        "data/events.csv",
+        "ev-2016-lavrov-visit-pyongyang,2016,",
+        "ev-2016-lavrov-visit-pyongyang,2015,",
+    );
+    assert_eq!(env.bytes("data/events.csv").len(), size);
+    let said = ok(&env, &["load", "data"]);
+    assert!(said.contains("in place"), "{said}");
+    assert!(said.contains("+0 \u{2212}0 ~1"), "{said}");
+    let (recorded, on_disk) = recorded_and_on_disk(&env, 2);
+    assert_eq!(recorded, on_disk);
+    assert!(
+        recorded[2].starts_with("data/events.csv 1 "),
+        "{recorded:?}"
+    );
+    assert!(
+        recorded[3].starts_with("data/figures.csv 0 "),
+        "{recorded:?}"
+    );
+    // A row more: events.csv grows, is read without being hashed first, and the hash
+    // recorded is still that of the file read.
+    let events = String::from_utf8(env.bytes("data/events.csv")).expect("UTF-8");
+    env.write("data/events.csv", events + NEW_EVENT);
+    let said = ok(&env, &["load", "data"]);
+    assert!(said.contains("+1 \u{2212}0 ~0"), "{said}");
+    let (recorded, on_disk) = recorded_and_on_disk(&env, 3);
+    assert_eq!(recorded, on_disk);
+    assert!(
+        recorded[2].starts_with("data/events.csv 1 "),
+        "{recorded:?}"
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `dossier load` on good input: the seed, extra folders, dry runs, history, and
 //! the files it leaves behind.
 
-use crate::common::{Env, one, repo, without_times};
+use crate::common::{Env, one, repo, sha256_hex, without_times};
 
 #[test]
 fn loads_the_bundled_seed_from_any_folder() {
@@ -178,14 +178,6 @@ fn load_runs_record_files_hashes_and_history() {
         ),
         22
     );
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[test]
@@ -380,7 +372,8 @@ fn a_second_load_while_one_runs_is_refused() {
     );
     assert!(!env.path("dossier.db").exists());
     drop(lock);
-    assert_eq!(env.run(&["load"]).code, 0);
+    let run = env.run(&["load"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
 #[test]
