@@ -633,8 +633,13 @@ CREATE INDEX figures_by_area ON figures (area) WHERE area IS NOT NULL;
 CREATE INDEX figures_by_counterpart ON figures (counterpart) WHERE counterpart IS NOT NULL;
 CREATE INDEX citations_by_event ON citations (event) WHERE event IS NOT NULL;
 CREATE INDEX citations_by_figure ON citations (figure) WHERE figure IS NOT NULL;
-CREATE INDEX citations_by_source ON citations (source);
-CREATE INDEX citations_by_paragraph ON citations (quote_document, quote_paragraph) WHERE quote_document IS NOT NULL;
+-- Which citations hold a paragraph of a document: the quotes of a source with a
+-- document are found in its own (quote_document = source), so the index by source
+-- carries the paragraph too, and only the quotes found in the document of a source up
+-- the via chain need an index of their own. Indexing every quote by its document
+-- instead cost a load with documents a second sort of all its citations.
+CREATE INDEX citations_by_source ON citations (source, quote_paragraph);
+CREATE INDEX citations_by_document ON citations (quote_document, quote_paragraph) WHERE quote_document <> source;
 CREATE INDEX sources_by_via ON sources (via) WHERE via IS NOT NULL;
 CREATE INDEX sources_by_issuer ON sources (issuer) WHERE issuer IS NOT NULL;
 CREATE INDEX load_changes_by_run ON load_changes (run);

@@ -15,7 +15,9 @@ UNION ALL SELECT 'quotes', 'locators filled in', count(*) FROM citations WHERE l
 UNION ALL SELECT 'documents', 'documents', count(*) FROM documents
 UNION ALL SELECT 'documents', 'paragraphs', count(*) FROM paragraphs
 UNION ALL SELECT 'documents', 'uncited paragraphs', count(*) FROM paragraphs p
-  WHERE NOT EXISTS (SELECT 1 FROM citations c WHERE c.quote_document = p.source AND c.quote_paragraph = p.number)
+  WHERE NOT EXISTS (SELECT 1 FROM citations c WHERE c.source = p.source AND c.quote_paragraph = p.number)
+    AND NOT EXISTS (SELECT 1 FROM citations c
+      WHERE c.quote_document = p.source AND c.quote_paragraph = p.number AND c.quote_document <> c.source)
 UNION ALL SELECT * FROM (
   SELECT 'most cited sources', source, count(*) FROM citations
   GROUP BY source ORDER BY count(*) DESC, source LIMIT :top)
