@@ -142,6 +142,24 @@ impl Env {
 }
 
 /// One value from a query on an archive.
+/// Runs `attempt` again, for up to a second, while its outcome is `locked`: refused
+/// because another load holds the archive's lock. The other tests of this binary start
+/// processes all the time, and a child holds a copy of every open file between its
+/// fork and its exec, so a lock this process held a moment ago (in a load run in
+/// process, or a lock file a test takes itself) can stay held for that moment. The
+/// command line runs one load per process; only these tests see it, and they wait the
+/// moment out.
+pub fn waiting_out_locks<T>(mut attempt: impl FnMut() -> T, locked: impl Fn(&T) -> bool) -> T {
+    for _ in 0..50 {
+        let outcome = attempt();
+        if !locked(&outcome) {
+            return outcome;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    attempt()
+}
+
 /// A file's SHA-256 in hex, as the load history records it.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};

@@ -4,7 +4,7 @@
 //! (the load history but for its clock and the way the load went) and search by
 //! search. Edits that make the files wrong must be refused with the same problems.
 
-use crate::common::{Env, repo};
+use crate::common::{Env, repo, waiting_out_locks};
 use dossier::db::load::{self, Input, Mode, Options, Progress};
 use proptest::prelude::*;
 use rusqlite::types::Value;
@@ -272,16 +272,17 @@ fn apply(files: &mut [Csv], ops: &[Op], copies: &mut usize, document: Option<&Pa
 fn load(target: &Path, folder: &Path, full: bool) -> Result<load::Report, String> {
     let inputs: Vec<Input> =
         load::discover(&[folder.to_path_buf()], Default::default()).map_err(|e| e.to_string())?;
-    load::run(
-        &Options {
-            target: target.to_path_buf(),
-            inputs,
-            described: "test".into(),
-            dry_run: false,
-            full,
-            scratch: None,
-        },
-        &Quiet,
+    let opts = Options {
+        target: target.to_path_buf(),
+        inputs,
+        described: "test".into(),
+        dry_run: false,
+        full,
+        scratch: None,
+    };
+    waiting_out_locks(
+        || load::run(&opts, &Quiet),
+        |r| matches!(r, Err(dossier::error::Error::Locked { .. })),
     )
     .map_err(|e| e.to_string())
 }

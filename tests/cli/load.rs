@@ -1,7 +1,7 @@
 //! `dossier load` on good input: the seed, extra folders, dry runs, history, and
 //! the files it leaves behind.
 
-use crate::common::{Env, one, repo, sha256_hex, without_times};
+use crate::common::{Env, one, repo, sha256_hex, waiting_out_locks, without_times};
 
 #[test]
 fn loads_the_bundled_seed_from_any_folder() {
@@ -372,7 +372,10 @@ fn a_second_load_while_one_runs_is_refused() {
     );
     assert!(!env.path("dossier.db").exists());
     drop(lock);
-    let run = env.run(&["load"]);
+    let run = waiting_out_locks(
+        || env.run(&["load"]),
+        |r| r.stderr.contains("another dossier load is writing"),
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
 

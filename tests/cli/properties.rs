@@ -3,7 +3,7 @@
 //! fails for a reason dossier's own checks should have caught, and never touches the
 //! archive already there.
 
-use crate::common::repo;
+use crate::common::{repo, waiting_out_locks};
 use dossier::db::encoding::Encoding;
 use dossier::db::load::{self, Data, Input, Options, Progress};
 use dossier::db::selfcheck;
@@ -125,20 +125,10 @@ fn load_into(target: &Path, inputs: Vec<Input>) -> Result<load::Report, Error> {
         full: false,
         scratch: None,
     };
-    // The other tests of this binary start processes all the time, and a child holds a
-    // copy of every open file between its fork and its exec: the lock file of the load
-    // before can stay locked for that moment. The command line runs one load per
-    // process, so only an in-process test sees this; it waits the moment out.
-    let mut tries = 0;
-    loop {
-        match load::run(&opts, &Quiet) {
-            Err(Error::Locked { .. }) if tries < 50 => {
-                tries += 1;
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            outcome => return outcome,
-        }
-    }
+    waiting_out_locks(
+        || load::run(&opts, &Quiet),
+        |r| matches!(r, Err(Error::Locked { .. })),
+    )
 }
 
 fn names(dir: &Path) -> Vec<String> {
