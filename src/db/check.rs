@@ -1011,6 +1011,34 @@ mod tests {
     }
 
     #[test]
+    fn a_row_gives_the_loader_its_dates_and_values() {
+        let parsed = |table: Table, csv: &str| {
+            let recs = records(csv);
+            let layout = layout(table, &recs[0]).unwrap();
+            let (mut parsed, mut out) = (Vec::new(), Vec::new());
+            row(&layout, &recs[1], &vocab(), &mut parsed, &mut out);
+            assert_eq!(out, []);
+            (layout, parsed)
+        };
+        let (layout, got) = parsed(
+            Table::Events,
+            "id,date,title,source,quote\nev-1,2017-06~,T,s1,q\n",
+        );
+        let date = layout.table.index("date").unwrap();
+        assert_eq!(got[date].date(), crate::db::dates::parse("2017-06~").ok());
+        assert!(got[date].date().is_some());
+        assert_eq!(got[date].value(), None);
+        assert_eq!(got[layout.table.index("title").unwrap()].date(), None);
+        let (layout, got) = parsed(
+            Table::Figures,
+            "id,measure,value,unit,source,quote,locator\nf1,trade,2.5,USD,s1,q,para 1\n",
+        );
+        let value = layout.table.index("value").unwrap();
+        assert_eq!(got[value].value(), Some(2.5));
+        assert_eq!(got[value].date(), None);
+    }
+
+    #[test]
     fn row_problems() {
         let got = check(
             Table::Figures,
