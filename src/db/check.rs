@@ -1411,6 +1411,23 @@ mod tests {
     }
 
     #[test]
+    fn text_and_line_cells_refuse_control_characters() {
+        let fix = "remove it; it was probably pasted in by accident";
+        assert_eq!(
+            refused("notes", "a\u{7}b"),
+            format!("4: notes contains a control character (U+0007 in \"a\\u{{7}}b\") — {fix}")
+        );
+        assert_eq!(
+            source_cell("notes", "two\nlines\tand a tab"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            refused("author", "a\u{7}b"),
+            format!("4: author contains a control character (U+0007 in \"a\\u{{7}}b\") — {fix}")
+        );
+    }
+
+    #[test]
     fn control_characters_are_found_and_clean_text_is_passed() {
         assert_eq!(has_control("plain text", false), None);
         assert_eq!(has_control("", false), None);
