@@ -605,6 +605,21 @@ fn the_seed_timeline_and_bibliography_are_what_users_get() {
             "warning: no event matches the filters: TimelineJS shows an error for a timeline without events\n"
         )
     );
+    // --quiet silences the warning, not the timeline.
+    let run = env.run(&[
+        "--quiet",
+        "export",
+        "--run",
+        "timeline",
+        "-p",
+        "from=3000",
+        "--format",
+        "timelinejs",
+    ]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "{\"events\": [\n]}\n", "")
+    );
     for (args, message) in [
         (
             &["export", "events", "--format", "timelinejs"][..],
