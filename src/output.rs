@@ -613,10 +613,8 @@ fn json_value(w: &mut dyn Write, v: ValueRef<'_>) -> io::Result<()> {
     match v {
         ValueRef::Null => w.write_all(b"null"),
         ValueRef::Integer(i) => write!(w, "{i}"),
-        ValueRef::Real(f) if f.is_finite() => {
-            serde_json::to_writer(&mut *w, &f).map_err(io::Error::other)
-        }
-        ValueRef::Real(_) => w.write_all(b"null"),
+        // serde_json writes a NaN or an infinity, which JSON has no number for, as null.
+        ValueRef::Real(f) => serde_json::to_writer(&mut *w, &f).map_err(io::Error::other),
         ValueRef::Text(t) => {
             serde_json::to_writer(&mut *w, &String::from_utf8_lossy(t)).map_err(io::Error::other)
         }
@@ -1130,5 +1128,102 @@ mod tests {
             run(Format::Csv),
             "section,row,field,value\nevent,,id,e1\nevent,,n,2\ncitations,1,source,s1\n"
         );
+    }
+
+    #[test]
+    fn a_column_name_repeated_three_times_gets_three_keys() {
+        let names = ["id", "id", "id", "n"].map(String::from);
+        assert_eq!(unique_keys(&names), ["id", "id_2", "id_3", "n"]);
+    }
+
+    #[test]
+    fn integral_reals_are_written_whole_up_to_where_doubles_stop_being_exact() {
+        assert_eq!(real(5.7e9), "5700000000");
+        assert_eq!(real(1.3), "1.3");
+        assert_eq!(real(-0.5), "-0.5");
+        // Below 1e17 every digit is written (the shortest form would end in a 0)...
+        assert_eq!(real(99_999_999_999_999_984.0), "99999999999999984");
+        // ...above it, the shortest form that reads back the same.
+        assert_eq!(real(2f64.powi(60)), "1152921504606847000");
+        assert_eq!(real(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn table_cells_are_cut_only_past_the_limit_and_show_control_characters() {
+        let fits = "x".repeat(TABLE_CELL_MAX);
+        assert_eq!(table_cell(&fits), fits);
+        let over = "y".repeat(TABLE_CELL_MAX + 1);
+        assert_eq!(
+            table_cell(&over),
+            format!("{}…", "y".repeat(TABLE_CELL_MAX - 1))
+        );
+        assert_eq!(table_cell("a\u{1}b\tc\rd\ne"), "a�b c d↵e");
+    }
+
+    #[test]
+    fn csv_quotes_a_carriage_return_and_spaces_at_either_end() {
+        let got = render(
+            Style::new(Format::Csv),
+            &["a", "b", "c", "d"],
+            &[vec![
+                Value::Text("x\ry".into()),
+                Value::Text(" lead".into()),
+                Value::Text("trail ".into()),
+                Value::Text("in side".into()),
+            ]],
+        );
+        assert_eq!(got, "a,b,c,d\n\"x\ry\",\" lead\",\"trail \",in side\n");
+    }
+
+    #[test]
+    fn blobs_are_written_as_hex_literals_and_non_finite_reals_as_json_null() {
+        let rows = [vec![
+            Value::Blob(vec![0, 0xab, 0x10]),
+            Value::Real(f64::NAN),
+        ]];
+        assert_eq!(
+            render(Style::new(Format::Csv), &["b", "r"], &rows),
+            "b,r\nx'00ab10',NaN\n"
+        );
+        assert_eq!(
+            render(Style::new(Format::Ndjson), &["b", "r"], &rows),
+            "{\"b\": \"x'00ab10'\", \"r\": null}\n"
+        );
+        assert_eq!(json_of(&Value::Blob(vec![0xff])), "x'ff'");
+        assert_eq!(
+            json_of(&Value::Real(f64::INFINITY)),
+            serde_json::Value::Null
+        );
+    }
+
+    #[test]
+    fn a_row_writer_counts_the_rows_it_wrote() {
+        let mut out = Output::to(Box::new(io::sink()));
+        let mut w = RowWriter::new(&mut out, Style::new(Format::Table), vec!["a".into()]).unwrap();
+        for i in 0..3 {
+            w.owned_row(&[Value::Integer(i)]).unwrap();
+        }
+        assert_eq!(w.finish().unwrap(), 3);
+    }
+
+    #[test]
+    fn a_query_streams_rows_of_any_width() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        // 32 columns are gathered on the stack, 33 are not: both write every cell.
+        for n in [2, 32, 33] {
+            let columns: Vec<String> = (1..=n).map(|i| format!("{i} AS c{i}")).collect();
+            let sql = format!("SELECT {0} UNION ALL SELECT {0}", columns.join(", "));
+            let mut stmt = conn.prepare(&sql).unwrap();
+            let buf = Shared::default();
+            let mut out = Output::to(Box::new(buf.clone()));
+            let rows = query(&mut out, Style::new(Format::Csv), &mut stmt).unwrap();
+            out.finish().unwrap();
+            assert_eq!(rows, 2, "{n} columns");
+            let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+            let header: Vec<String> = (1..=n).map(|i| format!("c{i}")).collect();
+            let row: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+            let row = row.join(",");
+            assert_eq!(text, format!("{}\n{row}\n{row}\n", header.join(",")));
+        }
     }
 }

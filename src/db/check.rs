@@ -1011,6 +1011,34 @@ mod tests {
     }
 
     #[test]
+    fn a_row_gives_the_loader_its_dates_and_values() {
+        let parsed = |table: Table, csv: &str| {
+            let recs = records(csv);
+            let layout = layout(table, &recs[0]).unwrap();
+            let (mut parsed, mut out) = (Vec::new(), Vec::new());
+            row(&layout, &recs[1], &vocab(), &mut parsed, &mut out);
+            assert_eq!(out, []);
+            (layout, parsed)
+        };
+        let (layout, got) = parsed(
+            Table::Events,
+            "id,date,title,source,quote\nev-1,2017-06~,T,s1,q\n",
+        );
+        let date = layout.table.index("date").unwrap();
+        assert_eq!(got[date].date(), crate::db::dates::parse("2017-06~").ok());
+        assert!(got[date].date().is_some());
+        assert_eq!(got[date].value(), None);
+        assert_eq!(got[layout.table.index("title").unwrap()].date(), None);
+        let (layout, got) = parsed(
+            Table::Figures,
+            "id,measure,value,unit,source,quote,locator\nf1,trade,2.5,USD,s1,q,para 1\n",
+        );
+        let value = layout.table.index("value").unwrap();
+        assert_eq!(got[value].value(), Some(2.5));
+        assert_eq!(got[value].date(), None);
+    }
+
+    #[test]
     fn row_problems() {
         let got = check(
             Table::Figures,
@@ -1379,6 +1407,23 @@ mod tests {
                 "id,measure,value,unit,source,quote\nf1,m,5,usd,s1,q\n"
             ),
             vec!["4: unknown unit (\"usd\") — write USD (unit codes are case-sensitive)"]
+        );
+    }
+
+    #[test]
+    fn text_and_line_cells_refuse_control_characters() {
+        let fix = "remove it; it was probably pasted in by accident";
+        assert_eq!(
+            refused("notes", "a\u{7}b"),
+            format!("4: notes contains a control character (U+0007 in \"a\\u{{7}}b\") — {fix}")
+        );
+        assert_eq!(
+            source_cell("notes", "two\nlines\tand a tab"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            refused("author", "a\u{7}b"),
+            format!("4: author contains a control character (U+0007 in \"a\\u{{7}}b\") — {fix}")
         );
     }
 

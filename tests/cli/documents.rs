@@ -276,3 +276,81 @@ fn a_quote_past_the_problem_cap_is_refused_without_a_search_for_its_passage() {
     );
     assert_eq!(lines[100], "… and 50 more problems not shown");
 }
+
+#[test]
+fn export_writes_a_shared_document_once_and_refuses_what_it_cannot_write() {
+    let env = Env::new();
+    archive(
+        &env,
+        "a",
+        "e1,2017,Flour,s2,\"it announced the delivery of more than 400,000 tons\",para 2\n",
+    );
+    env.write(
+        "a/sources.csv",
+        "id,kind,title,via,document\n\
+         s1,article,A short article,,documents/article.txt\n\
+         s2,statement,A statement the article reports,s1,\n\
+         s3,report,A report,,documents/report.txt\n",
+    );
+    env.write("a/documents/report.txt", "Another text.\n");
+    let run = env.run(&["load", "a"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // What two loads from different folders could leave: two sources naming one path.
+    let tamper = |sql: &str| {
+        rusqlite::Connection::open(env.path("dossier.db"))
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+    };
+    tamper(
+        "UPDATE sources SET document = 'documents/article.txt' WHERE id = 's3'; \
+         UPDATE documents SET text = (SELECT text FROM documents WHERE source = 's1') \
+         WHERE source = 's3';",
+    );
+    let run = env.run(&["export", "--dir", "same"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("\nwrote 1 document under same\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(env.files("same/documents"), ["article.txt"]);
+    assert_eq!(env.bytes("same/documents/article.txt"), ARTICLE.as_bytes());
+    // With different texts, one would overwrite the other.
+    tamper("UPDATE documents SET text = 'Another text.' WHERE source = 's3';");
+    let run = env.run(&["export", "--dir", "differ"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            2,
+            "error: s1 and s3 both name the document documents/article.txt, with different texts \
+             (they were loaded from different folders) — give one of them another path, so that \
+             both can be written\n"
+        )
+    );
+    // Nothing is written outside the folder, whatever the archive says.
+    tamper("UPDATE sources SET document = '../outside.txt' WHERE id = 's3';");
+    let run = env.run(&["export", "--dir", "escape"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(
+            "error: s3: its document \"../outside.txt\" cannot be written under escape: "
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.path("outside.txt").exists());
+
+    // An archive without documents says nothing of them.
+    let env = Env::new();
+    env.write("b/sources.csv", "id,kind,title\ns1,report,A report\n");
+    env.write(
+        "b/events.csv",
+        "id,date,title,source,quote,locator\ne1,2017,Flour,s1,Words,p. 7\n",
+    );
+    let run = env.run(&["load", "b"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = env.run(&["export", "--dir", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("document"), "{}", run.stdout);
+}

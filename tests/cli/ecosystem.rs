@@ -588,7 +588,8 @@ fn the_seed_timeline_and_bibliography_are_what_users_get() {
         "sources.csl.json",
         &ok(&env, &["export", "sources", "--format", "csl-json"]),
     );
-    let run = env.run(&[
+    // An empty timeline is written with a warning, which --quiet silences.
+    let empty = [
         "export",
         "--run",
         "timeline",
@@ -596,15 +597,21 @@ fn the_seed_timeline_and_bibliography_are_what_users_get() {
         "from=3000",
         "--format",
         "timelinejs",
-    ]);
-    assert_eq!(
-        (run.code, run.stdout.as_str(), run.stderr.as_str()),
-        (
-            0,
-            "{\"events\": [\n]}\n",
-            "warning: no event matches the filters: TimelineJS shows an error for a timeline without events\n"
-        )
-    );
+    ];
+    let warning = "warning: no event matches the filters: TimelineJS shows an error for a timeline without events\n";
+    for (quiet, stderr) in [(false, warning), (true, "")] {
+        let args: Vec<&str> = quiet
+            .then_some("--quiet")
+            .into_iter()
+            .chain(empty)
+            .collect();
+        let run = env.run(&args);
+        assert_eq!(
+            (run.code, run.stdout.as_str(), run.stderr.as_str()),
+            (0, "{\"events\": [\n]}\n", stderr),
+            "{args:?}"
+        );
+    }
     for (args, message) in [
         (
             &["export", "events", "--format", "timelinejs"][..],

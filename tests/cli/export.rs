@@ -443,6 +443,21 @@ fn a_workbook_of_the_archive_holds_what_the_csv_exports_hold() {
             "sheet {i} has no frozen header row"
         );
     }
+    // --quiet writes the workbook and says nothing.
+    let run = env.run(&[
+        "-q",
+        "export",
+        "--all",
+        "--format",
+        "xlsx",
+        "-o",
+        "quiet.xlsx",
+    ]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", "")
+    );
+    assert_eq!(workbook(&env, "quiet.xlsx").sheet_names(), sheets);
 }
 
 #[test]

@@ -83,15 +83,16 @@ fn an_export_at_a_terminal_counts_its_rows_and_a_script_sees_none() {
     let env = Env::new();
     big(&env);
     assert_eq!(env.run(&["load", "big"]).code, 0);
-    // A table's rows are counted first, so its bar has an end.
-    let (text, code) = at_terminal(&env, &["export", "events", "-o", "events.csv"], &[]);
-    assert_eq!(code, 0, "{text}");
-    assert!(
-        Regex::new(r"exporting \[[=> ]{32}\] [0-9,]+/30,000 rows")
-            .unwrap()
-            .is_match(&text),
-        "no progress bar in {text:?}"
-    );
+    // A table's rows are counted first, so its bar has an end, in CSV as in Parquet.
+    let bar = Regex::new(r"exporting \[[=> ]{32}\] [0-9,]+/30,000 rows").unwrap();
+    for args in [
+        &["export", "events", "-o", "events.csv"][..],
+        &["export", "events", "--format", "parquet", "-o", "e.parquet"],
+    ] {
+        let (text, code) = at_terminal(&env, args, &[]);
+        assert_eq!(code, 0, "{args:?}: {text}");
+        assert!(bar.is_match(&text), "{args:?}: no progress bar in {text:?}");
+    }
     // A query's rows are not known before they are read: they are counted as they go.
     let query = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3000000) \
                  SELECT n FROM r";

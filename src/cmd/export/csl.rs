@@ -185,8 +185,8 @@ fn person(name: &str) -> Value {
         let mut chars = w.chars();
         chars.next().is_some_and(char::is_uppercase) && chars.as_str() == "."
     };
+    // Two to four words: a given name, up to two middle initials, a family name.
     let plain = match words.as_slice() {
-        [given, family] => is_name(given) && is_name(family),
         [given, middle @ .., family] if words.len() <= 4 => {
             is_name(given) && middle.iter().all(|m| is_initial(m)) && is_name(family)
         }
@@ -222,6 +222,14 @@ mod tests {
             person("Jean-Luc O’Neill"),
             json!({"family": "O’Neill", "given": "Jean-Luc"})
         );
+        assert_eq!(
+            person("Pat O'Brien"),
+            json!({"family": "O'Brien", "given": "Pat"})
+        );
+        assert_eq!(
+            person("John F. G. Kennedy"),
+            json!({"family": "Kennedy", "given": "John F. G."})
+        );
         for literal in [
             "Reuters",
             "Korean Central News Agency",
@@ -231,6 +239,10 @@ mod tests {
             "KCNA Staff",
             "A, B, C",
             "Jane Doe 2",
+            "Jane2 Doe",
+            "Mary Ann Smith",
+            "John F. G. H. Kennedy",
+            "The Times",
         ] {
             assert_eq!(person(literal), json!({"literal": literal}), "{literal}");
         }
@@ -323,6 +335,7 @@ mod tests {
         };
         assert_eq!(item(&report)["publisher"], json!("UN Panel of Experts"));
         assert_eq!(item(&report).get("author"), None);
+        assert_eq!(item(&report)["type"], json!("report"));
         for (kind, ty) in [
             ("dataset", "dataset"),
             ("book", "book"),

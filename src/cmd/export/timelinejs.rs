@@ -340,6 +340,24 @@ mod tests {
                  <p>— <a href=\"https://example.org/a?x=1&amp;y=2\">New Eastern Europe, &#39;Pyongyang’s Russian sentiment&#39;, 2017-06-23</a>, para 3</p>"
             )
         );
+        // An address that is not a web page is not made a link.
+        let mut local = sources();
+        local.insert(
+            "src-b".into(),
+            Source {
+                cited_as: "Archive box 3".into(),
+                url: Some("file:///box3.pdf".into()),
+            },
+        );
+        let mut e = event("1961");
+        e.source = "src-b".into();
+        let j = serde_json::to_value(slide(&e, &local)).unwrap();
+        assert!(
+            j["text"]["text"]
+                .as_str()
+                .unwrap()
+                .ends_with("</blockquote><p>— Archive box 3, para 3</p>")
+        );
         let mut e = event("1961");
         e.actor = None;
         e.source = "src-unknown".into();
