@@ -2,15 +2,16 @@
 //! changed and writing only the rows that did.
 //!
 //! Every input is hashed first, but for one whose size changed, which has changed. A
-//! file whose SHA-256 is the one the last load recorded is not read at all. A changed file is read and checked in full, as a full load
-//! reads it, and each row's fingerprint is compared with the row the archive has in
-//! its place (`load_rows`): the rows that differ are staged in a scratch database
-//! attached as `stage`, through the same inserter a full load uses. Then, in one
-//! transaction on the archive: the rows they replace go, with their join rows, inline
-//! citations, fingerprints and search entries; the staged rows come in; rows that only
-//! moved to another line get their new line; and the checks that need other rows run
-//! on what changed: ids and aliases against the rows kept, references from the new
-//! rows, references from the kept rows to ids that went away, loops through new rows.
+//! file whose SHA-256 is the one the last load recorded is not read at all. A changed
+//! file is read and checked in full, as a full load reads it, and each row's
+//! fingerprint is compared with the row the archive has in its place (`load_rows`): the
+//! rows that differ are staged in a scratch database attached as `stage`, through the
+//! same inserter a full load uses. Then, in one transaction on the archive: the rows
+//! they replace go, with their join rows, inline citations, fingerprints and search
+//! entries; the staged rows come in; rows that only moved to another line get their new
+//! line; and the checks that need other rows run on what changed: ids and aliases
+//! against the rows kept, references from the new rows, references from the kept rows
+//! to ids that went away, loops through new rows.
 //!
 //! Rows are numbered by their file's block and their place in it (see `prior`), so
 //! the archive this gives is the one a full rebuild gives, number for number. When
