@@ -1,6 +1,6 @@
 //! Writes a large, valid dossier archive folder for benchmarks and stress tests.
 //!
-//! `cargo run --release --example generate -- --events N --seed S --out DIR [--documents]`
+//! `cargo run --release --example generate -- --events N --seed S --out DIR [--documents | --documents-withheld]`
 //!
 //! The folder holds the five files `dossier load` reads, in the proportions of a
 //! working archive: one figure per event, one source per hundred events, a few hundred
@@ -10,12 +10,13 @@
 //! bases that point backwards (so there are no loops), ids that are unique. With
 //! `--documents`, every source has a document (`documents/SOURCE.txt`, 40 paragraphs)
 //! and every quote is taken from the paragraph of its source's document that its
-//! locator names, so that a load checks them all. The output depends only on N, S
-//! and `--documents`.
+//! locator names, so that a load checks them all. `--documents-withheld` writes the
+//! same archive without its documents, every locator filled in: the load it is
+//! compared with. The output depends only on N, S and those flags.
 
 mod archive;
 
-use archive::Args;
+use archive::{Args, Documents};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,11 +24,16 @@ fn args() -> Result<Args, String> {
     let mut events = None;
     let mut seed = 1;
     let mut out = None;
-    let mut documents = false;
+    let mut documents = Documents::No;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        if flag == "--documents" {
-            documents = true;
+        let chosen = match flag.as_str() {
+            "--documents" => Some(Documents::Written),
+            "--documents-withheld" => Some(Documents::Withheld),
+            _ => None,
+        };
+        if let Some(d) = chosen {
+            documents = d;
             continue;
         }
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -62,7 +68,7 @@ fn main() -> ExitCode {
         Ok(a) => a,
         Err(e) => {
             eprintln!(
-                "generate: {e}\nusage: generate --events N [--seed S] --out DIR [--documents]"
+                "generate: {e}\nusage: generate --events N [--seed S] --out DIR [--documents | --documents-withheld]"
             );
             return ExitCode::from(2);
         }

@@ -37,7 +37,7 @@ fn big() -> &'static Path {
                 events: EVENTS,
                 seed: 1,
                 out: dir.clone(),
-                documents: false,
+                documents: archive::Documents::No,
             })
             .expect("generate the archive");
             std::fs::write(&complete, "").expect("mark the archive complete");

@@ -24,7 +24,7 @@ fn generated(events: u64) -> Env {
         events,
         seed: 11,
         out: env.path("data"),
-        documents: false,
+        documents: archive::Documents::No,
     })
     .expect("generate");
     let run = env.run(&["load", "data"]);

@@ -1,14 +1,14 @@
 //! Archives from the benchmark generator: deterministic, valid, and fully indexed.
 
-use crate::archive;
+use crate::archive::{self, Documents};
 use crate::common::{Env, one, repo};
 use dossier::db::spec::Table;
 
 fn generate(env: &Env, dir: &str, events: u64, seed: u64) {
-    generate_with(env, dir, events, seed, false);
+    generate_with(env, dir, events, seed, Documents::No);
 }
 
-fn generate_with(env: &Env, dir: &str, events: u64, seed: u64, documents: bool) {
+fn generate_with(env: &Env, dir: &str, events: u64, seed: u64, documents: Documents) {
     archive::generate(&archive::Args {
         events,
         seed,
@@ -99,7 +99,7 @@ fn a_generated_archive_loads_with_a_consistent_search_index() {
 #[test]
 fn the_generator_writes_every_declared_column() {
     let env = Env::new();
-    generate_with(&env, "g", 500, 3, true);
+    generate_with(&env, "g", 500, 3, Documents::Written);
     for table in Table::ALL {
         let mut reader = csv::Reader::from_path(env.path(&format!("g/{}", table.file_name())))
             .expect("generated file");
@@ -147,4 +147,52 @@ fn the_shell_import_script_indexes_declared_columns() {
         !script.lines().any(|l| l.starts_with("CREATE TABLE")),
         "bench.py creates the tables from the headers"
     );
+}
+
+#[test]
+fn withholding_the_documents_leaves_the_same_archive_with_its_locators_filled_in() {
+    // The benchmark compares the load with documents against this one: it must be the
+    // same rows, less only the documents and what checking against them adds.
+    let env = Env::new();
+    generate_with(&env, "with", 2000, 5, Documents::Written);
+    generate_with(&env, "without", 2000, 5, Documents::Withheld);
+    assert!(env.path("with/documents").is_dir());
+    assert!(!env.path("without/documents").exists());
+    for (dir, db) in [("with", "with.db"), ("without", "without.db")] {
+        let run = env.run(&["load", dir, "--db", db]);
+        assert_eq!(run.code, 0, "{dir}: {}", run.stderr);
+    }
+    let with = env.db("with.db");
+    let without = env.db("without.db");
+    let verified = "SELECT count(*) FROM citations WHERE quote_document IS NOT NULL";
+    assert!(one::<i64>(&with, verified) > 2000);
+    assert_eq!(one::<i64>(&without, verified), 0);
+    assert_eq!(one::<i64>(&without, "SELECT count(*) FROM documents"), 0);
+    // Every row, with the locators a load with documents filled in written out.
+    let rows = |db: &rusqlite::Connection, sql: &str| -> Vec<Vec<String>> {
+        let mut stmt = db.prepare(sql).expect(sql);
+        let width = stmt.column_count();
+        stmt.query_map([], |r| {
+            (0..width)
+                .map(|i| r.get::<_, Option<String>>(i).map(Option::unwrap_or_default))
+                .collect()
+        })
+        .expect(sql)
+        .collect::<Result<_, _>>()
+        .expect(sql)
+    };
+    for sql in [
+        "SELECT id, title, author, published, via FROM sources ORDER BY id",
+        "SELECT id, date, title, notes FROM events ORDER BY id",
+        "SELECT id, measure, value, unit FROM figures ORDER BY id",
+        "SELECT source, event, figure, quote, locator, relation FROM citations \
+         ORDER BY event, figure, source, quote",
+    ] {
+        let (a, b) = (rows(&with, sql), rows(&without, sql));
+        assert!(a.len() >= 2000 / 100, "{sql}: {}", a.len());
+        assert_eq!(a, b, "{sql}");
+    }
+    let computed = "SELECT count(*) FROM citations WHERE locator_computed";
+    assert!(one::<i64>(&with, computed) > 0);
+    assert_eq!(one::<i64>(&without, computed), 0);
 }

@@ -39,7 +39,7 @@ fn big(env: &Env) {
         events: 30_000,
         seed: 3,
         out: env.path("big"),
-        documents: false,
+        documents: archive::Documents::No,
     })
     .expect("generate");
 }
