@@ -604,3 +604,49 @@ fn a_workbook_needs_a_file_and_appears_only_when_complete() {
     );
     assert_eq!(env.files(""), ["dossier.db", "dossier.db.lock"]);
 }
+
+#[test]
+fn a_timeline_or_bibliography_file_appears_whole_and_says_what_it_holds() {
+    // The exports for TimelineJS and citation managers write a whole document, not
+    // rows; each says, unless --quiet, how many events or sources it wrote.
+    let env = seeded();
+    for (args, file, key, noun) in [
+        (
+            &["export", "--run", "timeline", "--format", "timelinejs"][..],
+            "timeline.json",
+            Some("events"),
+            "events",
+        ),
+        (
+            &["export", "sources", "--format", "csl-json"][..],
+            "sources.json",
+            None,
+            "sources",
+        ),
+    ] {
+        for quiet in [false, true] {
+            let path = format!("{}{file}", if quiet { "quiet-" } else { "" });
+            let mut argv = args.to_vec();
+            argv.extend(["-o", &path]);
+            if quiet {
+                argv.push("--quiet");
+            }
+            let run = env.run(&argv);
+            assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{argv:?}");
+            let data: serde_json::Value =
+                serde_json::from_slice(&env.bytes(&path)).expect("a whole JSON document");
+            let items = match key {
+                Some(k) => data[k].as_array(),
+                None => data.as_array(),
+            }
+            .map_or(0, Vec::len);
+            assert!(items > 5, "{argv:?}: {items}");
+            let said = if quiet {
+                String::new()
+            } else {
+                format!("wrote {items} {noun} to {path}\n")
+            };
+            assert_eq!(run.stdout, said, "{argv:?}");
+        }
+    }
+}

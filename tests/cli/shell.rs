@@ -15,7 +15,21 @@ const PATIENCE_MS: u64 = 30_000;
 /// Starts the shell on the environment's archive, with its history in `history`,
 /// and waits for its first prompt.
 fn shell(env: &Env, history: &Path, args: &[&str]) -> PtySession {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("dossier"));
+    spawn(env, history, args, false)
+}
+
+/// [`shell`], with the terminal echoing what is typed, ^C included, as a person's
+/// terminal does (the harness turns echo off).
+fn spawn(env: &Env, history: &Path, args: &[&str], echo: bool) -> PtySession {
+    let dossier = assert_cmd::cargo::cargo_bin!("dossier");
+    let mut cmd = if echo {
+        let mut sh = std::process::Command::new("sh");
+        sh.args(["-c", "stty echo echoctl && exec \"$0\" \"$@\""])
+            .arg(dossier);
+        sh
+    } else {
+        std::process::Command::new(dossier)
+    };
     cmd.current_dir(env.dir.path())
         .arg("sql")
         .args(args)
@@ -133,7 +147,7 @@ fn ctrl_c_cancels_the_query_and_the_shell_goes_on() {
     let env = seeded();
     let history = env.path("history");
     // No time limit: only Ctrl-C can stop this query.
-    let mut p = shell(&env, &history, &["--timeout", "0"]);
+    let mut p = spawn(&env, &history, &["--timeout", "0"], true);
     p.send_line(
         "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r;",
     )
@@ -154,6 +168,14 @@ fn ctrl_c_cancels_the_query_and_the_shell_goes_on() {
             seen.push(c);
         }
     }
+    // The terminal echoed ^C where the cursor stood: the error starts a line of its
+    // own.
+    assert!(seen.contains("^C"), "{seen:?}");
+    let line = seen
+        .split(['\r', '\n'])
+        .find(|l| l.contains(needle))
+        .unwrap_or_default();
+    assert_eq!(line, format!("error: {needle}"), "{seen:?}");
     let after = &seen[seen.find(needle).unwrap_or(0)..];
     if !after.contains(PROMPT) {
         p.exp_string(PROMPT).expect("the prompt after cancelling");
