@@ -181,17 +181,7 @@ pub(super) fn staged_before_merge(
              FROM stage.{name} s JOIN main.{name} m ON m.id = s.id"
         ))?;
         let found: Vec<(String, i64, i64, i64, i64, i64, i64)> = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            })?
+            .query_map([], |r| r.try_into())?
             .collect::<rusqlite::Result<_>>()?;
         for (id, s_row, s_file, s_line, m_row, m_file, m_line) in found {
             // The row that comes later in load order is the one refused, as in a full

@@ -28,8 +28,8 @@ use super::checks;
 use super::prior::{self, Prior};
 use super::reader;
 use super::{
-    FileInfo, Input, Mode, Options, Progress, Quotes, Report, Slot, TableReport, finish_run,
-    input_bytes, now, pipeline, slots, start_run, step, vocabularies,
+    FileInfo, Input, Mode, Options, Progress, Quotes, Report, Slot, TableReport, finish_run, now,
+    pipeline, slots, start_run, step, vocabularies,
 };
 use crate::db::spec::{self, Table};
 use crate::error::{Error, Result};
@@ -183,17 +183,14 @@ fn hash_all(
     inputs: &[Input],
     changed: impl Fn(&Input, u64) -> bool + Sync,
 ) -> Result<Vec<Option<(String, u64)>>> {
-    let sizes: Vec<u64> = inputs
-        .iter()
-        .map(|i| input_bytes(std::slice::from_ref(i)))
-        .collect();
+    let sizes: Vec<u64> = inputs.iter().map(Input::size).collect();
     let mut order: Vec<usize> = (0..inputs.len())
         .filter(|&i| !changed(&inputs[i], sizes[i]))
         .collect();
     order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .clamp(1, inputs.len().max(1));
+        .clamp(1, order.len().max(1));
     let next = AtomicUsize::new(0);
     let done = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
@@ -347,7 +344,7 @@ impl Update<'_> {
             .iter()
             .zip(unchanged)
             .filter(|(_, u)| !**u)
-            .map(|(i, _)| input_bytes(std::slice::from_ref(i)))
+            .map(|(i, _)| i.size())
             .sum();
         progress.start(read_bytes);
         // The fingerprints are read through a connection of their own, which sees the

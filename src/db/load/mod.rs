@@ -82,6 +82,15 @@ impl Input {
             Data::Embedded(bytes) => Box::new(*bytes),
         })
     }
+
+    /// Its size in bytes, for progress; a file that cannot be read counts nothing
+    /// here and is reported when it is read.
+    fn size(&self) -> u64 {
+        match &self.data {
+            Data::Path(p) => fs::metadata(p).map_or(0, |m| m.len()),
+            Data::Embedded(b) => b.len() as u64,
+        }
+    }
 }
 
 /// The seed archive, as embedded at build time.
@@ -240,16 +249,9 @@ pub trait Progress: Sync {
     fn step(&self, _what: &'static str) {}
 }
 
-/// The inputs' size in bytes, for progress; files that cannot be read count nothing
-/// here and are reported when they are read.
+/// The inputs' size in bytes, for progress (see [`Input::size`]).
 pub fn input_bytes(inputs: &[Input]) -> u64 {
-    inputs
-        .iter()
-        .map(|i| match &i.data {
-            Data::Path(p) => fs::metadata(p).map_or(0, |m| m.len()),
-            Data::Embedded(b) => b.len() as u64,
-        })
-        .sum()
+    inputs.iter().map(Input::size).sum()
 }
 
 /// What to load and where.

@@ -160,16 +160,7 @@ fn last_inputs(conn: &Connection) -> Result<Vec<PriorInput>> {
          WHERE i.run = (SELECT max(id) FROM load_runs) ORDER BY i.position",
     )?;
     let rows: Vec<(String, String, String, i64, String, i64)> = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?
+        .query_map([], |r| r.try_into())?
         .collect::<rusqlite::Result<_>>()?;
     let mut seen: Vec<Table> = Vec::new();
     let mut out = Vec::new();
