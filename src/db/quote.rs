@@ -284,16 +284,29 @@ impl Quote {
 }
 
 /// A paragraph or heading as matching sees it.
+///
+/// Kept small: every quote reads one, of a document the load last touched long ago,
+/// so each costs a trip to memory; the rare block that normalising changed keeps its
+/// copy behind a pointer.
 #[derive(Clone, Debug)]
 struct Norm {
-    /// Its normalised text, when that is not the document's own: most blocks need no
-    /// change and are matched in the document's text, not in a copy of it.
-    text: Option<String>,
-    /// How its runs map back, when some did not keep their place.
-    segs: Option<Vec<Seg>>,
+    /// Its normalised text and how its runs map back, when that is not the document's
+    /// own: most blocks need no change and are matched in the document's text.
+    changed: Option<Box<Changed>>,
     /// Its byte range in the document, and the offset of its first character.
     bytes: Range<usize>,
     start: usize,
+    /// Its number, for a paragraph (the title block's lines and headings have none).
+    number: u32,
+    /// Whether it is all ASCII, so that its characters are counted as bytes.
+    ascii: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Changed {
+    text: String,
+    /// How its runs map back, when some did not keep their place.
+    segs: Option<Vec<Seg>>,
 }
 
 /// A document ready for matching: its paragraphs and headings normalised.
@@ -408,29 +421,28 @@ fn find_words(hay: &str, part: &Part, mut from: usize) -> Option<(usize, usize)>
 
 /// A block of the document (a paragraph, a line of the title block, a heading) as
 /// matching sees it, and how to map it back.
-fn normed(doc: &Document, bytes: Range<usize>, start: usize) -> Norm {
+fn normed(doc: &Document, bytes: Range<usize>, start: usize, number: u32) -> Norm {
     // The block's own text is trimmed; `bytes` must start where the trimmed text does.
     let raw = &doc.text[bytes.clone()];
     let lead = raw.len() - raw.trim_start().len();
     let body = raw.trim();
     let bytes = bytes.start + lead..bytes.start + lead + body.len();
     let start = start + raw[..lead].chars().count();
-    if is_normal(body) {
-        return Norm {
-            text: None,
-            segs: None,
-            bytes,
-            start,
-        };
-    }
-    let mut text = String::with_capacity(body.len());
-    let mut segs = Vec::new();
-    let same = normalize_into(body, &mut text, Some(&mut segs));
+    let changed = (!is_normal(body)).then(|| {
+        let mut text = String::with_capacity(body.len());
+        let mut segs = Vec::new();
+        let same = normalize_into(body, &mut text, Some(&mut segs));
+        Box::new(Changed {
+            text,
+            segs: (!same).then_some(segs),
+        })
+    });
     Norm {
-        text: Some(text),
-        segs: (!same).then_some(segs),
+        changed,
         bytes,
         start,
+        number,
+        ascii: body.is_ascii(),
     }
 }
 
@@ -452,7 +464,7 @@ impl Index {
         let paras = doc
             .paragraphs
             .iter()
-            .map(|p| normed(&doc, p.bytes.clone(), p.start))
+            .map(|p| normed(&doc, p.bytes.clone(), p.start, p.number))
             .collect();
         let mut heads = Vec::with_capacity(doc.headings.len());
         // The title block's lines come first; the characters before each heading are
@@ -461,7 +473,7 @@ impl Index {
         for h in &doc.headings {
             chars += doc.text[counted..h.start].chars().count();
             counted = h.start;
-            heads.push(normed(&doc, h.clone(), chars));
+            heads.push(normed(&doc, h.clone(), chars, 0));
         }
         Index {
             title_lines: doc.title_lines,
@@ -473,10 +485,10 @@ impl Index {
 
     /// A block's normalised text.
     fn text_of<'a>(&'a self, block: &'a Norm) -> &'a str {
-        block
-            .text
-            .as_deref()
-            .unwrap_or(&self.doc.text[block.bytes.clone()])
+        match &block.changed {
+            Some(c) => &c.text,
+            None => &self.doc.text[block.bytes.clone()],
+        }
     }
 
     fn norm(&self, i: usize) -> &str {
@@ -539,7 +551,7 @@ impl Index {
     /// A byte offset of a block's normalised text, as a byte offset of the
     /// document's text.
     fn original(&self, block: &Norm, norm: usize) -> usize {
-        let Some(segs) = &block.segs else {
+        let Some(segs) = block.changed.as_ref().and_then(|c| c.segs.as_ref()) else {
             return block.bytes.start + norm;
         };
         let k = segs.partition_point(|s| s.norm <= norm).saturating_sub(1);
@@ -564,15 +576,22 @@ impl Index {
     }
 
     fn found(&self, i: usize, hit: (usize, usize)) -> Found {
-        let place = Place::Paragraph(self.doc.paragraphs[i].number);
-        self.found_in(&self.paras[i], place, hit)
+        let block = &self.paras[i];
+        self.found_in(block, Place::Paragraph(block.number), hit)
     }
 
     fn found_in(&self, block: &Norm, place: Place, (a, b): (usize, usize)) -> Found {
         let text = &self.doc.text;
         let (from, to) = (self.original(block, a), self.original(block, b));
-        let start = block.start + text[block.bytes.start..from].chars().count();
-        let end = start + text[from..to].chars().count();
+        let chars = |r: Range<usize>| {
+            if block.ascii {
+                r.len()
+            } else {
+                text[r].chars().count()
+            }
+        };
+        let start = block.start + chars(block.bytes.start..from);
+        let end = start + chars(from..to);
         Found {
             place,
             start,

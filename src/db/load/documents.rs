@@ -52,26 +52,60 @@ pub struct Read {
 }
 
 /// Where a quote was found: what the inserting thread stores for it.
+///
+/// The words it stores are copied out of the document here, on the reading thread,
+/// while the paragraph is still in its cache: read on the inserting thread, from a
+/// document another core last touched, they cost more than the copy.
 #[derive(Clone, Debug)]
 pub struct Anchor {
-    pub held: Arc<Held>,
-    pub found: Found,
+    pub place: Place,
+    /// Characters, from the start of the document.
+    pub start: usize,
+    pub end: usize,
     /// The locator was empty and is filled in (`para N`, `title`, `heading`).
     pub computed: bool,
+    /// The source whose document holds the quote, the words before it and the words
+    /// after it, one after another; `ends` says where the first two end.
+    words: String,
+    ends: [usize; 2],
 }
 
 impl Anchor {
+    fn new(held: &Held, found: Found, computed: bool) -> Anchor {
+        let text = &held.index.doc.text;
+        let (prefix, suffix) = (&text[found.prefix], &text[found.suffix]);
+        let mut words = String::with_capacity(held.source.len() + prefix.len() + suffix.len());
+        words.push_str(&held.source);
+        words.push_str(prefix);
+        let ends = [held.source.len(), words.len()];
+        words.push_str(suffix);
+        Anchor {
+            place: found.place,
+            start: found.start,
+            end: found.end,
+            computed,
+            words,
+            ends,
+        }
+    }
+
+    /// The source whose document holds the quote: the cited source, or the one up its
+    /// via chain it was found through.
+    pub fn document(&self) -> &str {
+        &self.words[..self.ends[0]]
+    }
+
     pub fn prefix(&self) -> &str {
-        &self.held.index.doc.text[self.found.prefix.clone()]
+        &self.words[self.ends[0]..self.ends[1]]
     }
 
     pub fn suffix(&self) -> &str {
-        &self.held.index.doc.text[self.found.suffix.clone()]
+        &self.words[self.ends[1]..]
     }
 
     /// The locator filled in for an empty one: `para N`, or `title` or `heading`.
     pub fn locator(&self) -> String {
-        self.found.place.locator()
+        self.place.locator()
     }
 }
 
@@ -234,26 +268,32 @@ impl Documents {
     }
 
     fn against(&mut self, source: &str, archive: Option<&Connection>) -> rusqlite::Result<Against> {
-        let mut at = source.to_string();
+        // Walked without copying an id: this runs once for every quote.
+        let mut at = source;
         for _ in 0..64 {
-            let Some(known) = self.sources.get_mut(&at) else {
+            let Some(known) = self.sources.get(at) else {
                 return Ok(Against::Unknown);
             };
-            if let (None, true, Some(conn)) = (&known.document, known.stored, archive) {
+            if let Some(doc) = &known.document {
+                return Ok(Against::Document(doc.clone()));
+            }
+            if let (true, Some(conn)) = (known.stored, archive) {
+                let at = at.to_string();
                 let text: String =
                     conn.query_row("SELECT text FROM documents WHERE source = ?1", [&at], |r| {
                         r.get(0)
                     })?;
-                known.document = Some(Arc::new(Held {
+                let held = Arc::new(Held {
                     source: at.clone(),
                     index: Index::new(Document::parse(&text)),
-                }));
-            }
-            if let Some(doc) = &known.document {
-                return Ok(Against::Document(doc.clone()));
+                });
+                if let Some(known) = self.sources.get_mut(&at) {
+                    known.document = Some(held.clone());
+                }
+                return Ok(Against::Document(held));
             }
             match &known.via {
-                Some(v) => at = v.clone(),
+                Some(v) => at = v,
                 None => return Ok(Against::Nothing),
             }
         }
@@ -323,11 +363,7 @@ impl Documents {
         match held.index.find(&q, wanted, explain) {
             Ok(found) => {
                 self.verified += 1;
-                Ok(Some(Anchor {
-                    held,
-                    found,
-                    computed: locator.is_none(),
-                }))
+                Ok(Some(Anchor::new(&held, found, locator.is_none())))
             }
             Err(Miss::Elsewhere(paras)) => {
                 let count = held.index.doc.paragraphs.len();

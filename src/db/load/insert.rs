@@ -281,12 +281,10 @@ fn bind_part(
         Part::Uncertain => stmt.raw_bind_parameter(at, date.map(|d| d.uncertain)),
         Part::Approx => stmt.raw_bind_parameter(at, date.map(|d| d.approx)),
         Part::Norm => stmt.raw_bind_parameter(at, parsed.value()),
-        Part::Document => stmt.raw_bind_parameter(at, anchor.map(|a| a.held.source.as_str())),
-        Part::Paragraph => {
-            stmt.raw_bind_parameter(at, anchor.and_then(|a| a.found.place.paragraph()))
-        }
-        Part::From => stmt.raw_bind_parameter(at, anchor.map(|a| a.found.start as i64)),
-        Part::To => stmt.raw_bind_parameter(at, anchor.map(|a| a.found.end as i64)),
+        Part::Document => stmt.raw_bind_parameter(at, anchor.map(Anchor::document)),
+        Part::Paragraph => stmt.raw_bind_parameter(at, anchor.and_then(|a| a.place.paragraph())),
+        Part::From => stmt.raw_bind_parameter(at, anchor.map(|a| a.start as i64)),
+        Part::To => stmt.raw_bind_parameter(at, anchor.map(|a| a.end as i64)),
         Part::Prefix => stmt.raw_bind_parameter(at, anchor.map(Anchor::prefix)),
         Part::Suffix => stmt.raw_bind_parameter(at, anchor.map(Anchor::suffix)),
         Part::Computed => stmt.raw_bind_parameter(at, anchor.is_some_and(|a| a.computed)),
