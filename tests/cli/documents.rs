@@ -275,6 +275,8 @@ fn a_quote_past_the_problem_cap_is_refused_without_a_search_for_its_passage() {
         "a/events.csv:2:5: quote is not in the document of s1 (found \"Words that are nowhere\") — no passage of the document comes close: check that the quote is from this source, and its words"
     );
     assert_eq!(lines[100], "… and 50 more problems not shown");
+    // Neither the archive nor the full-text index being built beside it is left.
+    assert_eq!(env.files("."), ["a", "dossier.db.lock"]);
 }
 
 #[test]

@@ -10,7 +10,8 @@
 //! (`reader`); one thread inserts the rows (`insert`); a third builds the full-text
 //! index in a database of its own (`search`), which is copied into the archive at
 //! the end, because indexing text costs as much as everything else together and
-//! SQLite lets only one thread write a database. Batches of records travel from the
+//! SQLite lets only one thread write a database; it indexes the documents' paragraphs
+//! last, while the indexes are built on the other core. Batches of records travel from the
 //! reader to both and come back to be reused, so memory stays flat however large the
 //! input. Checks that need every row (`checks`) run once the rows are in. Sources'
 //! documents are read, and quotes checked against them, on the reading thread
@@ -488,18 +489,6 @@ fn full(
         phases.push((name, clock.elapsed()));
         clock = Instant::now();
     };
-    // The indexing thread is fed at the inserter's pace and ends with it; its memory is
-    // given back before the indexes' sorters need theirs.
-    let indexed = match threads.indexer {
-        Some(handle) => {
-            let conn = handle.join().map_err(|_| {
-                Error::Internal("the indexing thread stopped unexpectedly".into())
-            })??;
-            conn.close().map_err(|(_, e)| Error::from(e))?;
-            true
-        }
-        None => false,
-    };
     let files = &threads.read.files;
     let unread = &threads.read.unread;
     checks::before_indexes(&conn, files, &mut problems)?;
@@ -522,8 +511,9 @@ fn full(
     if problems.total > 0 {
         return Err(Error::Invalid(problems.finish(opts.inputs.len())));
     }
-    if let (Some(file), true) = (&index_file, indexed) {
+    if let (Some(file), Some(indexer)) = (&index_file, threads.indexer.take()) {
         progress.step(step::SEARCH);
+        indexer.finish()?;
         search::copy_into(&conn, &file.path)?;
         lap("built the search index", &mut phases);
     }
@@ -1093,7 +1083,7 @@ struct Threads {
     read: ReadOutcome,
     inserted: InsertOutcome,
     /// The indexing thread, still finishing; joined once the indexes are built.
-    indexer: Option<thread::JoinHandle<Result<Connection>>>,
+    indexer: Option<search::Indexer>,
 }
 
 impl Threads {
@@ -1132,13 +1122,7 @@ fn pipeline(
     let mut indexer = None;
     if let Some(index) = index {
         let (to_indexer, indexer_rx) = mpsc::sync_channel::<Message>(4);
-        let indexer_back = back.clone();
-        indexer = Some(
-            thread::Builder::new()
-                .name("dossier-search".into())
-                .spawn(move || search::run(index, indexer_rx, indexer_back))
-                .map_err(|e| Error::Internal(format!("cannot start the indexing thread: {e}")))?,
-        );
+        indexer = Some(search::Indexer::start(index, indexer_rx, back.clone())?);
         sinks.push(to_indexer);
     }
     drop(back);

@@ -6,15 +6,24 @@
 //! its tables are copied into the archive at the end. The index is external-content:
 //! it stores no copy of the text, which it reads back through the `search_source`
 //! view when a snippet is asked for; rowids that are unique across the five tables
-//! (see `Row::rowid`) make that lookup an indexed one. A document's paragraphs are
-//! indexed as they arrive, after the row of the source that names it.
+//! (see `Row::rowid`) make that lookup an indexed one.
+//!
+//! The documents' paragraphs are indexed last, once every row is in. While rows are
+//! read, the three threads keep both cores busy; once they are in, the load builds
+//! its indexes on one core and the other would idle. Indexed there, the paragraphs
+//! cost the load little time (at 200,000 events, the load with documents went from
+//! 1.28 to 1.17 times the load without). So the thread runs on past the rows, and the
+//! load joins it only when it needs the index ([`Indexer::finish`]).
 
 use super::{Batch, Message, recycle};
 use crate::db::spec::{Search, Store, Table};
 use crate::error::{Error, Result};
 use rusqlite::Connection;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
+use std::thread::{self, JoinHandle};
 
 /// The in-memory term buffer FTS5 fills before writing a segment. The default (1 MiB)
 /// writes many small segments that are then merged again and again; 8 MiB cuts most of
@@ -55,12 +64,62 @@ pub(super) fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-/// The indexing thread: indexes the text of every valid row.
-pub(super) fn run(
+/// The indexing thread, which runs on after the rows are in. Dropped before it is
+/// finished (a load that fails), it is told to stop and waited for, so that nothing
+/// goes on writing to the index once the load has given up on it.
+pub(super) struct Indexer {
+    handle: Option<JoinHandle<Result<()>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Indexer {
+    /// Starts the thread, which indexes what `rx` brings.
+    pub(super) fn start(
+        conn: Connection,
+        rx: Receiver<Message>,
+        back: Sender<Batch>,
+    ) -> Result<Indexer> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let handle = thread::Builder::new()
+            .name("dossier-search".into())
+            .spawn(move || run(conn, rx, back, &stopped))
+            .map_err(|e| Error::Internal(format!("cannot start the indexing thread: {e}")))?;
+        Ok(Indexer {
+            handle: Some(handle),
+            stop,
+        })
+    }
+
+    /// Waits for the index to be complete.
+    pub(super) fn finish(mut self) -> Result<()> {
+        self.handle
+            .take()
+            .ok_or_else(|| Error::Internal("the indexing thread was already joined".into()))?
+            .join()
+            .map_err(|_| Error::Internal("the indexing thread stopped unexpectedly".into()))?
+    }
+}
+
+impl Drop for Indexer {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            self.stop.store(true, Ordering::Relaxed);
+            // Its result is of no use to a load that has failed.
+            let _ = handle.join();
+        }
+    }
+}
+
+/// The indexing thread: indexes the text of every valid row, then the paragraphs of
+/// every document, unless told to stop; then closes the index's database, whose
+/// memory the indexes' sorters may then use.
+fn run(
     conn: Connection,
     rx: Receiver<Message>,
     back: Sender<Batch>,
-) -> Result<Connection> {
+    stop: &AtomicBool,
+) -> Result<()> {
     conn.execute_batch("BEGIN")?;
     {
         let mut insert =
@@ -73,6 +132,7 @@ pub(super) fn run(
                 Ok(())
             };
         let mut current = None;
+        let mut documents = Vec::new();
         for msg in rx {
             match msg {
                 Message::Start(info) => {
@@ -92,18 +152,24 @@ pub(super) fn run(
                     }
                     recycle(batch, &back);
                 }
-                Message::Document(read) => {
-                    let doc = &read.held.index.doc;
-                    for (i, p) in doc.paragraphs.iter().enumerate() {
-                        add(read.first_rowid + i as i64, None, Some(p.text(doc)))?;
-                    }
-                }
+                Message::Document(read) => documents.push(read),
                 Message::End { .. } => {}
+            }
+        }
+        // Their rowids come before the rows' (see `reader`), so FTS5 starts a new
+        // segment here, once; within them they grow.
+        for read in documents {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let doc = &read.held.index.doc;
+            for (i, p) in doc.paragraphs.iter().enumerate() {
+                add(read.first_rowid + i as i64, None, Some(p.text(doc)))?;
             }
         }
     }
     conn.execute_batch("COMMIT")?;
-    Ok(conn)
+    conn.close().map_err(|(_, e)| Error::from(e))
 }
 
 /// The columns of a table whose text the index holds, as the declarations mark them.
