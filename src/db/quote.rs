@@ -184,8 +184,8 @@ pub struct Quote {
     pub parts: Vec<Part>,
 }
 
-/// How many times the quick search of a part may find its first byte without the
-/// rest before the part gets a substring searcher.
+/// How many times the quick search of a part may find its first and last bytes
+/// without the rest between them before the part gets a substring searcher.
 const QUICK_TRIES: u32 = 16;
 
 /// One part of a quote (the whole quote when it has no ellipsis), and how it is
@@ -193,10 +193,11 @@ const QUICK_TRIES: u32 = 16;
 ///
 /// A quote is most often looked for in the one paragraph its locator names, a few
 /// hundred bytes, where building a substring searcher costs several times the search
-/// itself. So a part is first looked for by its first byte (`memchr`) and the rest
-/// compared. Text that keeps matching the first byte but not the rest would make that
-/// slow, so after a few such tries, or to search a whole document, the part gets a
-/// `memchr` substring searcher, built once and kept for every later search.
+/// itself. So a part is first looked for by its first byte (`memchr`), its last byte
+/// checked, and the rest compared. Text that keeps matching both ends but not what is
+/// between would make that slow, so after a few such tries, or to search a whole
+/// document, the part gets a `memchr` substring searcher, built once and kept for
+/// every later search.
 #[derive(Clone, Debug)]
 pub struct Part {
     pub text: String,
@@ -232,15 +233,21 @@ impl Part {
             return f.find(hay);
         }
         let needle = self.text.as_bytes();
-        let (&first, rest) = needle.split_first()?;
+        let (&first, _) = needle.split_first()?;
+        let (&last, _) = needle.split_last()?;
         let last_start = hay.len().checked_sub(needle.len())?;
         let mut at = 0;
         while self.tries.get() < QUICK_TRIES {
             let k = at + memchr::memchr(first, &hay[at..=last_start])?;
-            if &hay[k + 1..k + needle.len()] == rest {
-                return Some(k);
+            // The last byte turns away most places where only the first matches, at
+            // no more cost than the search for the next one: only a place where both
+            // match is compared in full, and counts as a try.
+            if hay[k + needle.len() - 1] == last {
+                if &hay[k..k + needle.len()] == needle {
+                    return Some(k);
+                }
+                self.tries.set(self.tries.get() + 1);
             }
-            self.tries.set(self.tries.get() + 1);
             at = k + 1;
             if at > last_start {
                 return None;
@@ -934,14 +941,18 @@ mod tests {
     }
 
     #[test]
-    fn a_part_whose_first_byte_keeps_matching_gets_a_searcher() {
-        let part = Part::new("ab");
-        let hay = format!("{}ab", "a".repeat(100));
-        assert_eq!(part.find(b"xxab"), Some(2));
+    fn a_part_whose_ends_keep_matching_gets_a_searcher() {
+        let part = Part::new("acb");
+        assert_eq!(part.find(b"xxacb"), Some(2));
+        // Places where only the first byte matches cost no try.
+        let firsts = format!("{}acb", "a".repeat(100));
+        assert_eq!(part.find(firsts.as_bytes()), Some(100));
         assert!(part.finder.get().is_none());
-        assert_eq!(part.find(hay.as_bytes()), Some(100));
+        // Places where both ends match but not what is between do.
+        let ends = format!("{}acb", "aab".repeat(40));
+        assert_eq!(part.find(ends.as_bytes()), Some(120));
         assert!(part.finder.get().is_some());
-        assert_eq!(part.find(b"xxab"), Some(2));
+        assert_eq!(part.find(b"xxacb"), Some(2));
         assert_eq!(part.find(b"aaa"), None);
     }
 
