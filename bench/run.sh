@@ -8,7 +8,7 @@
 #   bench/run.sh --events 100000 --scale 100000,1000000 --runs 3
 #   bench/run.sh --scale "" (comparisons only), bench/run.sh --no-compare (scaling only)
 #   bench/run.sh --check-only    dossier check on the 1M-event archive (loaded once, then kept)
-#   bench/run.sh --no-compare --scale "" --verify-events 200000 --runs 15 (the load with documents only)
+#   bench/run.sh --no-compare --scale "" --verify-events 200000 --runs 25 (the load with documents only)
 #   bench/run.sh --incremental-only --runs 3   incremental loads beside full ones, at 1M
 #
 # Generated archives are kept in $DOSSIER_BENCH_DATA (default /tmp/dossier-bench) and
