@@ -1135,11 +1135,15 @@ fn pipeline(
     };
     let mut reader = reader::Reader::new(sinks, returned, prior, only_changes);
     let mut read_error = None;
+    let mut stopped = false;
     for (order, (input, slot)) in inputs.iter().zip(slots).enumerate() {
         match reader.file(input, order, *slot, vocab, &mut read, progress) {
             Ok(true) => {}
             // A thread stopped; its own error says why.
-            Ok(false) => break,
+            Ok(false) => {
+                stopped = true;
+                break;
+            }
             Err(e) => {
                 read_error = Some(e);
                 break;
@@ -1154,6 +1158,12 @@ fn pipeline(
     let (conn, inserted) = joined?;
     if let Some(e) = read_error {
         return Err(e);
+    }
+    // The inserter's error would have been returned above, so a thread that stopped
+    // the reading is the indexer: its error is the load's, and not the problems the
+    // rows left unread would seem to have.
+    if stopped && let Some(indexer) = indexer.take() {
+        indexer.finish()?;
     }
     Ok(Threads {
         conn,
