@@ -233,8 +233,7 @@ impl Part {
             return f.find(hay);
         }
         let needle = self.text.as_bytes();
-        let (&first, _) = needle.split_first()?;
-        let (&last, _) = needle.split_last()?;
+        let (&first, &last) = (needle.first()?, needle.last()?);
         let last_start = hay.len().checked_sub(needle.len())?;
         let mut at = 0;
         while self.tries.get() < QUICK_TRIES {

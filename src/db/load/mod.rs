@@ -10,12 +10,12 @@
 //! (`reader`); one thread inserts the rows (`insert`); a third builds the full-text
 //! index in a database of its own (`search`), which is copied into the archive at
 //! the end, because indexing text costs as much as everything else together and
-//! SQLite lets only one thread write a database; it indexes the documents' paragraphs
-//! last, while the indexes are built on the other core. Batches of records travel from the
-//! reader to both and come back to be reused, so memory stays flat however large the
-//! input. Checks that need every row (`checks`) run once the rows are in. Sources'
-//! documents are read, and quotes checked against them, on the reading thread
-//! (`documents`).
+//! SQLite lets only one thread write a database; it indexes the documents'
+//! paragraphs last, while the indexes are built on the other core. Batches of records
+//! travel from the reader to both and come back to be reused, so memory stays flat
+//! however large the input. Checks that need every row (`checks`) run once the rows
+//! are in. Sources' documents are read, and quotes checked against them, on the
+//! reading thread (`documents`).
 
 mod changes;
 mod checks;
@@ -1164,6 +1164,11 @@ fn pipeline(
     // rows left unread would seem to have.
     if stopped && let Some(indexer) = indexer.take() {
         indexer.finish()?;
+        // It ends without an error only once the reader is done: never here. Going on
+        // would build an archive with no search index.
+        return Err(Error::Internal(
+            "the indexing thread stopped before the rows were all read".into(),
+        ));
     }
     Ok(Threads {
         conn,

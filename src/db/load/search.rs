@@ -11,9 +11,9 @@
 //! The documents' paragraphs are indexed last, once every row is in. While rows are
 //! read, the three threads keep both cores busy; once they are in, the load builds
 //! its indexes on one core and the other would idle. Indexed there, the paragraphs
-//! cost the load little time (at 200,000 events, the load with documents went from
-//! 1.28 to 1.17 times the load without). So the thread runs on past the rows, and the
-//! load joins it only when it needs the index ([`Indexer::finish`]).
+//! cost the load little time (the README's "Checking quotes against documents" has
+//! the figures). So the thread runs on past the rows, and the load joins it only when
+//! it needs the index ([`Indexer::finish`]).
 
 use super::{Batch, Message, recycle};
 use crate::db::spec::{Search, Store, Table};
