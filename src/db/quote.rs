@@ -136,12 +136,25 @@ fn is_normal(t: &str) -> bool {
             .position(u8::is_ascii)
             .map_or(b.len(), |k| start + k);
         let run = &t[start..end];
+        if run.chars().all(is_typographic) {
+            i = end;
+            continue;
+        }
         if run.chars().any(char::is_whitespace) || is_nfc_quick(run.chars()) != IsNormalized::Yes {
             return false;
         }
         i = end;
     }
     true
+}
+
+/// Dashes, curly quotes and apostrophes, daggers, bullets and the ellipsis (U+2010 to
+/// U+2027): the characters beyond ASCII that text in English has most. None is white
+/// space (the spaces U+2000 to U+200A come before them, the line and paragraph
+/// separators U+2028 and U+2029 after), none is changed by NFC, and none combines
+/// with a character after it, so a run of them is normal without a table lookup.
+fn is_typographic(c: char) -> bool {
+    ('\u{2010}'..='\u{2027}').contains(&c)
 }
 
 /// The position of the first byte beyond ASCII. Documents are mostly ASCII, so it
@@ -193,10 +206,24 @@ pub fn paragraph_locator(locator: &str) -> Option<u32> {
 }
 
 /// A quote as matching sees it: its parts between ellipses, normalised.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// A load checks hundreds of thousands of quotes, one after another: one `Quote`
+/// read again for each ([`Quote::read`]) keeps its parts' buffers rather than
+/// allocating and freeing them every time.
+#[derive(Clone, Debug, Default)]
 pub struct Quote {
-    pub parts: Vec<Part>,
+    parts: Vec<Part>,
+    /// How many of `parts` are this quote's; those after are kept for their buffers.
+    len: usize,
 }
+
+impl PartialEq for Quote {
+    fn eq(&self, other: &Quote) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for Quote {}
 
 /// How many times the quick search of a part may find its first and last bytes
 /// without the rest between them before the part gets a substring searcher.
@@ -236,6 +263,14 @@ impl Part {
         }
     }
 
+    /// Makes this the part `text`, in the buffer it has.
+    fn set(&mut self, text: &str) {
+        self.text.clear();
+        self.text.push_str(text);
+        self.finder = OnceCell::new();
+        self.tries.set(0);
+    }
+
     fn finder(&self) -> &Finder<'static> {
         self.finder
             .get_or_init(|| Finder::new(self.text.as_bytes()).into_owned())
@@ -273,33 +308,65 @@ impl Part {
 impl Quote {
     /// The quote's parts; None when it has no words outside its ellipses.
     pub fn parse(text: &str) -> Option<Quote> {
+        let mut quote = Quote::default();
+        quote.read(text).then_some(quote)
+    }
+
+    /// Makes this the quote `text`, in the buffers of the last; false when it has no
+    /// words outside its ellipses.
+    pub fn read(&mut self, text: &str) -> bool {
+        self.len = 0;
         let norm = normalize(text);
-        if norm.is_empty() {
-            return None;
-        }
-        // Most quotes leave nothing out.
-        let dots = memchr::memchr_iter(b'.', norm.as_bytes())
-            .any(|k| norm.as_bytes()[k..].starts_with(b"..."));
-        if !dots && !norm.contains('…') {
-            return Some(Quote {
-                parts: vec![Part::new(&norm)],
+        // Every ellipsis holds a `.` or the `…`'s last byte (0xA6), so only the
+        // places with one of those bytes are looked at; at each, the longer ways of
+        // writing one are tried first, so that `[...]` is one ellipsis, not `...`
+        // between brackets.
+        let b = norm.as_bytes();
+        let mut piece = 0;
+        let mut at = 0;
+        while let Some(k) = memchr::memchr2(b'.', 0xA6, &b[at..]) {
+            let hit = at + k;
+            // An ellipsis ending or going on at this byte starts at most four bytes
+            // before it (`[…]` has `[` and three bytes of `…` before its `]`).
+            let found = (hit.saturating_sub(4).max(piece)..=hit).find_map(|start| {
+                ELLIPSES
+                    .iter()
+                    .find(|e| b[start..].starts_with(e.as_bytes()))
+                    .map(|e| (start, start + e.len()))
+                    .filter(|&(_, end)| end > hit)
             });
+            match found {
+                Some((start, end)) => {
+                    self.push(&norm[piece..start]);
+                    piece = end;
+                    at = end;
+                }
+                None => at = hit + 1,
+            }
         }
-        let mut pieces: Vec<&str> = vec![&norm];
-        for e in ELLIPSES {
-            pieces = pieces.into_iter().flat_map(|p| p.split(e)).collect();
+        self.push(&norm[piece..]);
+        self.len > 0
+    }
+
+    /// Adds a part, unless it is only white space.
+    fn push(&mut self, piece: &str) {
+        let piece = piece.trim();
+        if piece.is_empty() {
+            return;
         }
-        let parts: Vec<Part> = pieces
-            .into_iter()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(Part::new)
-            .collect();
-        (!parts.is_empty()).then_some(Quote { parts })
+        match self.parts.get_mut(self.len) {
+            Some(part) => part.set(piece),
+            None => self.parts.push(Part::new(piece)),
+        }
+        self.len += 1;
+    }
+
+    pub fn parts(&self) -> &[Part] {
+        &self.parts[..self.len]
     }
 
     pub fn is_elided(&self) -> bool {
-        self.parts.len() > 1
+        self.len > 1
     }
 }
 
@@ -471,7 +538,7 @@ fn normed(doc: &Document, bytes: Range<usize>, start: usize, number: u32) -> Nor
 fn in_text(text: &str, quote: &Quote) -> Option<(usize, usize)> {
     let mut at = 0;
     let mut first = None;
-    for part in &quote.parts {
+    for part in quote.parts() {
         let (a, b) = find_words(text, part, at)?;
         first.get_or_insert(a);
         at = b;
@@ -624,7 +691,7 @@ impl Index {
     /// Why a quote is in no paragraph.
     fn diagnose(&self, quote: &Quote, wanted: Option<u32>) -> Miss {
         if !quote.is_elided() {
-            let part = &quote.parts[0];
+            let part = &quote.parts()[0];
             // The paragraphs one after another, a space between each two, show a
             // quote that runs from one into the next.
             let mut joined = String::with_capacity(self.doc.text.len());
@@ -653,7 +720,7 @@ impl Index {
         }
         // Where each part is on its own.
         let mut at: Vec<(String, Vec<usize>)> = Vec::new();
-        for part in &quote.parts {
+        for part in quote.parts() {
             let paras: Vec<usize> = (0..self.paras.len())
                 .filter(|&i| find_words(self.norm(i), part, 0).is_some())
                 .collect();
@@ -670,13 +737,13 @@ impl Index {
             // The parts match in order up to one that only comes earlier.
             let text = self.norm(i);
             let mut pos = 0;
-            for (k, part) in quote.parts.iter().enumerate() {
+            for (k, part) in quote.parts().iter().enumerate() {
                 match find_words(text, part, pos) {
                     Some((_, b)) => pos = b,
                     None => {
                         return Miss::OutOfOrder {
                             paragraph: self.doc.paragraphs[i].number,
-                            earlier: quote.parts[k.saturating_sub(1)].text.clone(),
+                            earlier: quote.parts()[k.saturating_sub(1)].text.clone(),
                             later: part.text.clone(),
                         };
                     }
@@ -735,11 +802,18 @@ impl Index {
 /// before `start`, beginning at a word.
 fn before(text: &str, start: usize, at: usize) -> Range<usize> {
     let window = &text[start..at];
-    let mut from = window
-        .char_indices()
-        .rev()
-        .nth(CONTEXT - 1)
-        .map_or(0, |(b, _)| b);
+    // Where the last CONTEXT characters start; ASCII needs no decoding, and every
+    // quote found takes this step.
+    let tail = window.len().saturating_sub(CONTEXT);
+    let mut from = if window.as_bytes()[tail..].is_ascii() {
+        tail
+    } else {
+        window
+            .char_indices()
+            .rev()
+            .nth(CONTEXT - 1)
+            .map_or(0, |(b, _)| b)
+    };
     if from > 0 && !window[..from].ends_with(char::is_whitespace) {
         // Cut inside a word: start at the next one.
         from = window[from..]
@@ -754,10 +828,15 @@ fn before(text: &str, start: usize, at: usize) -> Range<usize> {
 /// past `end`, ending at a word.
 fn after(text: &str, at: usize, end: usize) -> Range<usize> {
     let window = &text[at..end];
-    let mut to = window
-        .char_indices()
-        .nth(CONTEXT)
-        .map_or(window.len(), |(b, _)| b);
+    let head = window.len().min(CONTEXT);
+    let mut to = if window.as_bytes()[..head].is_ascii() {
+        head
+    } else {
+        window
+            .char_indices()
+            .nth(CONTEXT)
+            .map_or(window.len(), |(b, _)| b)
+    };
     if to < window.len() && !window[to..].starts_with(char::is_whitespace) {
         to = window[..to].rfind(char::is_whitespace).unwrap_or(0);
         to = window[..to].trim_end().len();
@@ -920,14 +999,94 @@ mod tests {
         out
     }
 
+    /// A quote's parts, split the long way round: at each way of writing an
+    /// ellipsis in turn, the longest first.
+    fn parts_slowly(text: &str) -> Vec<String> {
+        let norm = normalize(text);
+        let mut pieces: Vec<&str> = vec![&norm];
+        for e in ELLIPSES {
+            pieces = pieces.into_iter().flat_map(|p| p.split(e)).collect();
+        }
+        pieces
+            .into_iter()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(String::from)
+            .collect()
+    }
+
+    /// The words before and after a quote, the long way round: character by character.
+    fn context_slowly(text: &str, start: usize, at: usize, end: usize) -> (String, String) {
+        let window = &text[start..at];
+        let mut from = window
+            .char_indices()
+            .rev()
+            .nth(CONTEXT - 1)
+            .map_or(0, |(b, _)| b);
+        if from > 0 && !window[..from].ends_with(char::is_whitespace) {
+            from = window[from..]
+                .find(char::is_whitespace)
+                .map_or(window.len(), |k| from + k);
+            from += window[from..].len() - window[from..].trim_start().len();
+        }
+        let next = &text[at..end];
+        let mut to = next
+            .char_indices()
+            .nth(CONTEXT)
+            .map_or(next.len(), |(b, _)| b);
+        if to < next.len() && !next[to..].starts_with(char::is_whitespace) {
+            to = next[..to].rfind(char::is_whitespace).unwrap_or(0);
+            to = next[..to].trim_end().len();
+        }
+        (
+            text[start + from..at].to_string(),
+            text[at..at + to].to_string(),
+        )
+    }
+
     proptest! {
+        #[test]
+        fn a_quote_is_split_at_every_ellipsis_as_splitting_at_each_in_turn_would(
+            first in "[a .\\[\\]…Ŧ]{0,24}",
+            text in "[a .\\[\\]…Ŧ]{0,24}",
+        ) {
+            // Read into the buffers another quote left, as a load reads them.
+            let mut quote = Quote::default();
+            quote.read(&first);
+            let words = quote.read(&text);
+            let parts: Vec<String> = quote.parts().iter().map(|p| p.text.clone()).collect();
+            prop_assert_eq!(words, !parts.is_empty());
+            prop_assert_eq!(parts, parts_slowly(&text));
+        }
+
+        #[test]
+        fn the_words_around_a_quote_are_cut_as_counting_characters_would(
+            // Mostly ASCII, as most text is, with a character beyond it here and
+            // there, on either side of the cut.
+            text in prop_oneof![
+                "[ab ]{0,90}",
+                "[ab ]{0,50}é[ab ]{0,40}",
+                "[ab é]{0,90}",
+            ],
+            cut in (0usize..91, 0usize..91),
+        ) {
+            let bounds: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
+            let at = bounds[cut.0.min(bounds.len() - 1)];
+            let end = bounds[cut.1.min(bounds.len() - 1)].max(at);
+            let (b, a) = context_slowly(&text, 0, at, end);
+            prop_assert_eq!(&text[before(&text, 0, at)], b);
+            prop_assert_eq!(&text[after(&text, at, end)], a);
+        }
+
         #[test]
         fn text_taken_as_it_stands_is_what_normalising_would_make_of_it(
             // Most text has no white space but single spaces; some has more.
             text in prop_oneof![
                 "[ae é’…\u{301}]{0,30}",
-                "[ae é’…\u{301}\u{a0}\u{2003}]{0,30}",
+                "[ae é’…“—\u{301}\u{a0}\u{2003}\u{2028}]{0,30}",
                 "[ae \n\t\u{a0}\u{2003}é’…\u{301}]{0,30}",
+                // Punctuation beyond ASCII, beside the white space around it.
+                "[ae’“—‧…\u{2000}\u{2028}\u{2029}]{0,12}",
             ]
         ) {
             let t = text.trim();
@@ -1035,7 +1194,7 @@ mod tests {
         assert_eq!(
             Quote::parse("one … two [...] three...four [\u{2026}] five")
                 .unwrap()
-                .parts
+                .parts()
                 .iter()
                 .map(|p| p.text.as_str())
                 .collect::<Vec<_>>(),
@@ -1045,7 +1204,7 @@ mod tests {
         let texts = |q: &str| {
             Quote::parse(q)
                 .unwrap()
-                .parts
+                .parts()
                 .iter()
                 .map(|p| p.text.clone())
                 .collect::<Vec<_>>()

@@ -132,6 +132,8 @@ enum Against {
 #[derive(Default)]
 pub struct Documents {
     sources: HashMap<String, Known>,
+    /// The quote being checked, read into the buffers of the last one.
+    quote: Quote,
     any: bool,
     pub verified: u64,
     pub unchecked: u64,
@@ -349,7 +351,8 @@ impl Documents {
             Against::Document(held) => held,
         };
         let at_quote = layout.position(cited.quote);
-        let Some(q) = Quote::parse(text) else {
+        let q = &mut self.quote;
+        if !q.read(text) {
             out.push(Finding {
                 column: at_quote,
                 what: "quote has no words besides its ellipses".into(),
@@ -358,9 +361,9 @@ impl Documents {
                     .into(),
             });
             return Ok(None);
-        };
+        }
         let wanted = locator.and_then(quote::paragraph_locator);
-        match held.index.find(&q, wanted, explain) {
+        match held.index.find(q, wanted, explain) {
             Ok(found) => {
                 self.verified += 1;
                 Ok(Some(Anchor::new(&held, found, locator.is_none())))
