@@ -326,8 +326,9 @@ impl Quote {
         let mut at = 0;
         while let Some(k) = memchr::memchr2(b'.', 0xA6, &b[at..]) {
             let hit = at + k;
-            // An ellipsis ending or going on at this byte starts at most four bytes
-            // before it (`[…]` has `[` and three bytes of `…` before its `]`).
+            // An ellipsis holding this byte starts at most three bytes before it:
+            // `[…]` starts three bytes before its `…`'s last byte, `[...]` one byte
+            // before its first `.`; four leaves room.
             let found = (hit.saturating_sub(4).max(piece)..=hit).find_map(|start| {
                 ELLIPSES
                     .iter()
