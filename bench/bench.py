@@ -186,13 +186,8 @@ def incremental(args, n, data, work, results):
                 sys.exit(f"bench: the load after {label} was not incremental:\n{said}")
             return t
 
-        a, b = [], []
-        for _ in range(args.runs):
-            a.append(full())
-            b.append(update())
-        ta = statistics.median(t for t, _ in a)
-        tb = statistics.median(t for t, _ in b)
-        results.append({"what": label, "full": ta, "incremental": tb, "share": tb / ta, "mib": max(m for _, m in b) / 1024})
+        (ta, _), (tb, mib) = alternate(full, update, args.runs)
+        results.append({"what": label, "full": ta, "incremental": tb, "share": tb / ta, "mib": mib})
         print(f"{label}: full {ta:.3f} s, incremental {tb:.3f} s, {100 * tb / ta:.1f}%", file=sys.stderr)
     db.unlink(missing_ok=True)
 
@@ -222,13 +217,15 @@ def alternate_runs(first, second, runs):
     return a, b
 
 
+def summary(runs):
+    """The median time and the peak memory in MiB of runs of (time, peak memory in KiB)."""
+    return statistics.median(t for t, _ in runs), max(m for _, m in runs) / 1024
+
+
 def alternate(first, second, runs):
     """Runs two commands in turn, `runs` times each; returns each one's median time and
     peak memory in MiB."""
-    return [
-        (statistics.median(t for t, _ in x), max(m for _, m in x) / 1024)
-        for x in alternate_runs(first, second, runs)
-    ]
+    return [summary(x) for x in alternate_runs(first, second, runs)]
 
 
 def median_pair(label, ours, theirs, runs, results, note=""):
@@ -570,7 +567,7 @@ def scale(args, data_root, work):
             times.append(dossier_load(d, work / "scale.db", log))
         steps = next((l for l in log.read_text().splitlines() if l.startswith("built indexes")), "")
         csv_bytes = sum(f.stat().st_size for f in d.glob("*.csv"))
-        scaling.append((size, statistics.median(t for t, _ in times), max(m for _, m in times) / 1024, csv_bytes, steps))
+        scaling.append((size, *summary(times), csv_bytes, steps))
         (work / "scale.db").unlink(missing_ok=True)
         print(f"load {size:,}: {scaling[-1][1]:.2f} s, {scaling[-1][2]:.0f} MiB; {steps}", file=sys.stderr)
     return scaling
@@ -596,8 +593,7 @@ def verification(args, data_root, work):
         return dossier_load(data, db, log)
 
     runs_with, runs_without = alternate_runs(lambda: fresh(docs, log), lambda: fresh(plain), args.runs)
-    with_s, without_s = (statistics.median(t for t, _ in x) for x in (runs_with, runs_without))
-    with_mib, without_mib = (max(m for _, m in x) / 1024 for x in (runs_with, runs_without))
+    (with_s, with_mib), (without_s, without_mib) = summary(runs_with), summary(runs_without)
     # The machine's speed drifts between runs; each pair ran side by side, so the
     # ratio within a pair is the steadier figure, and their spread shows how steady.
     ratios = sorted(w / wo for (w, _), (wo, _) in zip(runs_with, runs_without))
