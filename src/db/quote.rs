@@ -151,8 +151,9 @@ fn is_normal(t: &str) -> bool {
 /// Dashes, curly quotes and apostrophes, daggers, bullets and the ellipsis (U+2010 to
 /// U+2027): the characters beyond ASCII that text in English has most. None is white
 /// space (the spaces U+2000 to U+200A come before them, the line and paragraph
-/// separators U+2028 and U+2029 after), none is changed by NFC, and none combines
-/// with a character after it, so a run of them is normal without a table lookup.
+/// separators U+2028 and U+2029 after), none is changed by NFC, and none composes
+/// with a character before or after it, so a run of them is normal without a table
+/// lookup.
 fn is_typographic(c: char) -> bool {
     ('\u{2010}'..='\u{2027}').contains(&c)
 }
@@ -239,7 +240,7 @@ const QUICK_TRIES: u32 = 16;
 /// between would make that slow, so after a few such tries, or to search a whole
 /// document, the part gets a `memchr` substring searcher, built once and kept for
 /// every later search.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Part {
     pub text: String,
     finder: OnceCell<Finder<'static>>,
@@ -255,14 +256,6 @@ impl PartialEq for Part {
 impl Eq for Part {}
 
 impl Part {
-    fn new(text: &str) -> Part {
-        Part {
-            text: text.to_string(),
-            finder: OnceCell::new(),
-            tries: Cell::new(0),
-        }
-    }
-
     /// Makes this the part `text`, in the buffer it has.
     fn set(&mut self, text: &str) {
         self.text.clear();
@@ -328,8 +321,8 @@ impl Quote {
             let hit = at + k;
             // An ellipsis holding this byte starts at most three bytes before it:
             // `[…]` starts three bytes before its `…`'s last byte, `[...]` one byte
-            // before its first `.`; four leaves room.
-            let found = (hit.saturating_sub(4).max(piece)..=hit).find_map(|start| {
+            // before its first `.`, which is found first.
+            let found = (hit.saturating_sub(3).max(piece)..=hit).find_map(|start| {
                 ELLIPSES
                     .iter()
                     .find(|e| b[start..].starts_with(e.as_bytes()))
@@ -355,10 +348,10 @@ impl Quote {
         if piece.is_empty() {
             return;
         }
-        match self.parts.get_mut(self.len) {
-            Some(part) => part.set(piece),
-            None => self.parts.push(Part::new(piece)),
+        if self.len == self.parts.len() {
+            self.parts.push(Part::default());
         }
+        self.parts[self.len].set(piece);
         self.len += 1;
     }
 
@@ -1115,7 +1108,8 @@ mod tests {
         ) {
             // One part searched again and again, as a quote is in paragraph after
             // paragraph: before and after it gets its substring searcher.
-            let part = Part::new(&needle);
+            let mut part = Part::default();
+            part.set(&needle);
             for from in starts {
                 let from = from.min(hay.len());
                 prop_assert_eq!(part.find(&hay.as_bytes()[from..]), hay[from..].find(&needle));
@@ -1125,7 +1119,8 @@ mod tests {
 
     #[test]
     fn a_part_whose_ends_keep_matching_gets_a_searcher() {
-        let part = Part::new("acb");
+        let mut part = Part::default();
+        part.set("acb");
         assert_eq!(part.find(b"xxacb"), Some(2));
         // Places where only the first byte matches cost no try.
         let firsts = format!("{}acb", "a".repeat(100));
