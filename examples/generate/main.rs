@@ -1,6 +1,6 @@
 //! Writes a large, valid dossier archive folder for benchmarks and stress tests.
 //!
-//! `cargo run --release --example generate -- --events N --seed S --out DIR [--documents | --documents-withheld]`
+//! `cargo run --release --example generate -- --events N --seed S --out DIR [--documents | --documents-withheld | --documents-unchecked]`
 //!
 //! The folder holds the five files `dossier load` reads, in the proportions of a
 //! working archive: one figure per event, one source per hundred events, a few hundred
@@ -12,7 +12,10 @@
 //! and every quote is taken from the paragraph of its source's document that its
 //! locator names, so that a load checks them all. `--documents-withheld` writes the
 //! same archive without its documents, every locator filled in: the load it is
-//! compared with. The output depends only on N, S and those flags.
+//! compared with. `--documents-unchecked` writes that same archive again, with the
+//! documents held by sources of their own that nothing cites: a load stores and
+//! indexes them but checks no quote, which tells what checking costs. The output
+//! depends only on N, S and those flags.
 
 mod archive;
 
@@ -30,6 +33,7 @@ fn args() -> Result<Args, String> {
         let chosen = match flag.as_str() {
             "--documents" => Some(Documents::Written),
             "--documents-withheld" => Some(Documents::Withheld),
+            "--documents-unchecked" => Some(Documents::Unchecked),
             _ => None,
         };
         if let Some(d) = chosen {
@@ -68,7 +72,7 @@ fn main() -> ExitCode {
         Ok(a) => a,
         Err(e) => {
             eprintln!(
-                "generate: {e}\nusage: generate --events N [--seed S] --out DIR [--documents | --documents-withheld]"
+                "generate: {e}\nusage: generate --events N [--seed S] --out DIR [--documents | --documents-withheld | --documents-unchecked]"
             );
             return ExitCode::from(2);
         }

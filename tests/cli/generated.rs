@@ -169,25 +169,7 @@ fn withholding_the_documents_leaves_the_same_archive_with_its_locators_filled_in
     assert_eq!(one::<i64>(&without, verified), 0);
     assert_eq!(one::<i64>(&without, "SELECT count(*) FROM documents"), 0);
     // Every row, with the locators a load with documents filled in written out.
-    let rows = |db: &rusqlite::Connection, sql: &str| -> Vec<Vec<String>> {
-        let mut stmt = db.prepare(sql).expect(sql);
-        let width = stmt.column_count();
-        stmt.query_map([], |r| {
-            (0..width)
-                .map(|i| r.get::<_, Option<String>>(i).map(Option::unwrap_or_default))
-                .collect()
-        })
-        .expect(sql)
-        .collect::<Result<_, _>>()
-        .expect(sql)
-    };
-    for sql in [
-        "SELECT id, title, author, published, via FROM sources ORDER BY id",
-        "SELECT id, date, title, notes FROM events ORDER BY id",
-        "SELECT id, measure, value, unit FROM figures ORDER BY id",
-        "SELECT source, event, figure, quote, locator, relation FROM citations \
-         ORDER BY event, figure, source, quote",
-    ] {
+    for sql in SAME_ROWS {
         let (a, b) = (rows(&with, sql), rows(&without, sql));
         assert!(a.len() >= 2000 / 100, "{sql}: {}", a.len());
         assert_eq!(a, b, "{sql}");
@@ -195,4 +177,99 @@ fn withholding_the_documents_leaves_the_same_archive_with_its_locators_filled_in
     let computed = "SELECT count(*) FROM citations WHERE locator_computed";
     assert!(one::<i64>(&with, computed) > 0);
     assert_eq!(one::<i64>(&without, computed), 0);
+}
+
+/// What the archives the benchmark compares hold alike: every source, event, figure
+/// and citation, less what a load works out from documents.
+const SAME_ROWS: [&str; 4] = [
+    "SELECT id, title, author, published, via FROM sources WHERE id NOT LIKE '%-text' ORDER BY id",
+    "SELECT id, date, title, notes FROM events ORDER BY id",
+    "SELECT id, measure, value, unit FROM figures ORDER BY id",
+    "SELECT source, event, figure, quote, locator, relation FROM citations \
+     ORDER BY event, figure, source, quote",
+];
+
+/// The rows a query gives, each cell as text (NULL as empty).
+fn rows(db: &rusqlite::Connection, sql: &str) -> Vec<Vec<String>> {
+    let mut stmt = db.prepare(sql).expect(sql);
+    let width = stmt.column_count();
+    stmt.query_map([], |r| {
+        (0..width)
+            .map(|i| r.get::<_, Option<String>>(i).map(Option::unwrap_or_default))
+            .collect()
+    })
+    .expect(sql)
+    .collect::<Result<_, _>>()
+    .expect(sql)
+}
+
+#[test]
+fn documents_held_by_sources_nothing_cites_are_stored_and_indexed_but_check_no_quote() {
+    // The benchmark tells what checking quotes costs by comparing the load with
+    // documents against this one: the same documents, read, stored and indexed, and
+    // the rows of the archive without documents, whose quotes are checked against
+    // nothing.
+    let env = Env::new();
+    generate_with(&env, "with", 2000, 5, Documents::Written);
+    generate_with(&env, "without", 2000, 5, Documents::Withheld);
+    generate_with(&env, "unchecked", 2000, 5, Documents::Unchecked);
+    let listed = |dir: &str| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(env.path(dir))
+            .expect(dir)
+            .map(|e| {
+                let path = e.expect("entry").path();
+                let name = path
+                    .file_name()
+                    .expect("name")
+                    .to_string_lossy()
+                    .into_owned();
+                (name, std::fs::read(&path).expect("document"))
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let documents = listed("with/documents");
+    assert_eq!(documents.len(), 2000 / 100);
+    assert_eq!(listed("unchecked/documents"), documents);
+    for dir in ["with", "without", "unchecked"] {
+        let run = env.run(&["load", dir, "--db", &format!("{dir}.db")]);
+        assert_eq!(run.code, 0, "{dir}: {}", run.stderr);
+    }
+    let (with, without, unchecked) = (
+        env.db("with.db"),
+        env.db("without.db"),
+        env.db("unchecked.db"),
+    );
+    for sql in SAME_ROWS {
+        assert_eq!(rows(&unchecked, sql), rows(&without, sql), "{sql}");
+    }
+    for sql in [
+        "SELECT text FROM documents ORDER BY text",
+        "SELECT CAST(number AS TEXT), CAST(start AS TEXT), CAST(end AS TEXT), text \
+         FROM paragraphs ORDER BY text, number",
+    ] {
+        let (a, b) = (rows(&unchecked, sql), rows(&with, sql));
+        assert!(a.len() >= 2000 / 100, "{sql}: {}", a.len());
+        assert_eq!(a, b, "{sql}");
+    }
+    // Each document is held by a source of its own, which nothing cites or reports.
+    assert_eq!(
+        one::<i64>(
+            &unchecked,
+            "SELECT count(*) FROM documents WHERE source LIKE '%-text'"
+        ),
+        2000 / 100
+    );
+    for sql in [
+        "SELECT count(*) FROM citations WHERE source LIKE '%-text' OR quote_document IS NOT NULL",
+        "SELECT count(*) FROM sources WHERE via LIKE '%-text'",
+    ] {
+        assert_eq!(one::<i64>(&unchecked, sql), 0, "{sql}");
+    }
+    // And its paragraphs are in the search index, as those of a cited source are.
+    let found = "SELECT count(*) FROM search WHERE search MATCH 'body:sanctions' \
+                 AND rowid IN (SELECT rowid FROM paragraphs)";
+    assert!(one::<i64>(&with, found) > 0);
+    assert_eq!(one::<i64>(&unchecked, found), one::<i64>(&with, found));
 }
