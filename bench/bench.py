@@ -81,11 +81,16 @@ def run(cmd, stdout=subprocess.DEVNULL, stdin=None, cwd=None, cpu=False):
 
 def generate(events, out, documents=None):
     """Generates an archive of `events` events into `out`, unless it is there;
-    `documents` is "written", "withheld" or None (see examples/generate)."""
+    `documents` is "written", "withheld", "unchecked" or None (see examples/generate)."""
     if (out / "events.csv").exists():
         return
     print(f"generating {events:,} events into {out} …", file=sys.stderr)
-    extra = {None: [], "written": ["--documents"], "withheld": ["--documents-withheld"]}[documents]
+    extra = {
+        None: [],
+        "written": ["--documents"],
+        "withheld": ["--documents-withheld"],
+        "unchecked": ["--documents-unchecked"],
+    }[documents]
     subprocess.run([GENERATE, "--events", str(events), "--seed", "1", "--out", str(out), *extra], check=True)
 
 
@@ -112,14 +117,14 @@ def shell_import(data, db):
         return run(["sqlite3", str(db)], stdin=stdin, cwd=data)
 
 
-def dossier_load(data, db, log=None, full=True):
+def dossier_load(data, db, log=None, full=True, cpu=False):
     """dossier's load, a full rebuild unless `full` is false; its summary (rows per
-    table, time per step) goes to `log`."""
+    table, time per step) goes to `log`; with `cpu`, its CPU time too (see `run`)."""
     cmd = [DOSSIER, "load", str(data), "--db", str(db)] + (["--full"] if full else [])
     if log is None:
-        return run(cmd)
+        return run(cmd, cpu=cpu)
     with open(log, "wb") as out:
-        return run(cmd, stdout=out)
+        return run(cmd, stdout=out, cpu=cpu)
 
 
 def edited_events(data, every, out):
@@ -207,25 +212,29 @@ def canned(name, params):
     return re.sub(r":([a-z_]+)", lambda m: literal(params[m.group(1)]), sql)
 
 
-def alternate_runs(first, second, runs):
-    """Runs two commands in turn, `runs` times each; returns each one's (time, peak
-    memory in KiB) of every run, in order."""
-    a, b = [], []
-    for _ in range(runs):
-        a.append(first())
-        b.append(second())
-    return a, b
+def alternate_runs(commands, runs):
+    """Runs commands in turn, `runs` rounds of each, every other round in the reverse
+    order, so that none always runs first or always right after another; returns what
+    each command returned on every run (its time and peak memory in KiB, as `run`
+    gives them), in order."""
+    measured = [[] for _ in commands]
+    for round in range(runs):
+        order = list(zip(commands, measured))
+        for command, times in order if round % 2 == 0 else reversed(order):
+            times.append(command())
+    return measured
 
 
 def summary(runs):
-    """The median time and the peak memory in MiB of runs of (time, peak memory in KiB)."""
-    return statistics.median(t for t, _ in runs), max(m for _, m in runs) / 1024
+    """The median time and the peak memory in MiB of runs of (time, peak memory in
+    KiB, …)."""
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs) / 1024
 
 
 def alternate(first, second, runs):
     """Runs two commands in turn, `runs` times each; returns each one's median time and
     peak memory in MiB."""
-    return [summary(x) for x in alternate_runs(first, second, runs)]
+    return [summary(x) for x in alternate_runs([first, second], runs)]
 
 
 def median_pair(label, ours, theirs, runs, results, note=""):
@@ -574,15 +583,19 @@ def scale(args, data_root, work):
 
 
 def verification(args, data_root, work):
-    """The load of an archive whose every source has a document and whose every quote is
-    checked against it, against the load of the same archive with its documents
-    withheld (the same rows, every locator filled in, nothing to check against); the
-    two alternate, as the comparisons do."""
+    """What checking quotes against documents costs. Three loads of one archive
+    alternate: every source with a document and every quote checked against it; the
+    same documents held by sources that nothing cites, so that they are read, stored
+    and indexed for search but no quote is checked; and no documents at all (every
+    locator filled in, nothing to check against). The first against the second is
+    what the checking costs; against the third, what documents cost in all."""
     n = args.verify_events or args.events
-    plain = data_root / f"events-{n}-documents-withheld"
     docs = data_root / f"events-{n}-documents"
-    generate(n, plain, documents="withheld")
+    unchecked = data_root / f"events-{n}-documents-unchecked"
+    plain = data_root / f"events-{n}-documents-withheld"
     generate(n, docs, documents="written")
+    generate(n, unchecked, documents="unchecked")
+    generate(n, plain, documents="withheld")
     log = work / "load-documents.txt"
     db = work / "verify.db"
 
@@ -590,33 +603,40 @@ def verification(args, data_root, work):
         # Each load builds a new archive: loaded over the other one, it would also
         # spend its time comparing two unrelated archives.
         db.unlink(missing_ok=True)
-        return dossier_load(data, db, log)
+        return dossier_load(data, db, log, cpu=True)
 
-    runs_with, runs_without = alternate_runs(lambda: fresh(docs, log), lambda: fresh(plain), args.runs)
-    (with_s, with_mib), (without_s, without_mib) = summary(runs_with), summary(runs_without)
-    # The machine's speed drifts between runs; each pair ran side by side, so the
-    # ratio within a pair is the steadier figure, and their spread shows how steady.
-    ratios = sorted(w / wo for (w, _), (wo, _) in zip(runs_with, runs_without))
+    runs_with, runs_unchecked, runs_without = alternate_runs(
+        [lambda: fresh(docs, log), lambda: fresh(unchecked), lambda: fresh(plain)], args.runs
+    )
     (work / "verify.db").unlink(missing_ok=True)
+
+    # The machine's speed drifts between runs; the loads of one round ran side by
+    # side, so the ratio within a round is the steadier figure, and their spread
+    # shows how steady. CPU time is what other work on the machine disturbs least.
+    def ratios(against, what=0):
+        return sorted(w[what] / o[what] for w, o in zip(runs_with, against))
+
+    def spread(r):
+        return statistics.median(r), r[0], r[-1]
+
     lines = log.read_text().splitlines()
     measured = {
         "events": n,
-        "with": with_s,
-        "without": without_s,
-        "with_mib": with_mib,
-        "without_mib": without_mib,
-        "ratio": statistics.median(ratios),
-        "ratio_low": ratios[0],
-        "ratio_high": ratios[-1],
-        "csv_with": sum(f.stat().st_size for f in docs.glob("*.csv")),
-        "csv_without": sum(f.stat().st_size for f in plain.glob("*.csv")),
+        "loads": [summary(r) for r in (runs_without, runs_unchecked, runs_with)],
+        "checking": spread(ratios(runs_unchecked)),
+        "documents_ratio": spread(ratios(runs_without)),
+        "checking_cpu": spread(ratios(runs_unchecked, 2)),
+        "documents_cpu": spread(ratios(runs_without, 2)),
+        "csv": [sum(f.stat().st_size for f in d.glob("*.csv")) for d in (plain, unchecked, docs)],
         "documents": sum(f.stat().st_size for f in (docs / "documents").glob("*.txt")),
         "verified": next((l for l in lines if l.startswith("verified ")), ""),
         "steps": next((l for l in lines if l.startswith("built indexes")), ""),
     }
+    (c, c_low, c_high), (d, d_low, d_high) = measured["checking"], measured["documents_ratio"]
     print(
-        f"load {n:,} with documents: {measured['with']:.2f} s, without: {measured['without']:.2f} s, "
-        f"ratio {measured['ratio']:.2f} ({measured['ratio_low']:.2f}–{measured['ratio_high']:.2f}); {measured['verified']}",
+        f"load {n:,}: checking the quotes {c:.2f} ({c_low:.2f}–{c_high:.2f}) of the load with the "
+        f"documents unchecked, {measured['checking_cpu'][0]:.2f} in CPU time; documents in all "
+        f"{d:.2f} ({d_low:.2f}–{d_high:.2f}); {measured['verified']}",
         file=sys.stderr,
     )
     return measured
@@ -699,17 +719,32 @@ def report(args, results, scaling, updates, n, verified=None):
         print(text)
     if verified:
         v = verified
+        n = f"{v['events']:,} events"
+        docs = f"{v['documents'] / 1e6:,.0f} MB"
+        rows = [
+            (f"{n}, no documents", "", "none checked"),
+            (f"{n}, the same documents, held by sources nothing cites", docs, "none checked"),
+            (f"{n}, a document per source", docs, "every one checked"),
+        ]
         lines = [
             stamp,
-            f"Medians of {args.runs} runs, the two loads alternating; whole-process wall time; peak memory is max RSS.",
+            f"Medians of {args.runs} rounds, the three loads alternating; whole-process wall time; peak memory is max RSS.",
             "",
-            "| load | CSV | documents | time | peak memory |",
-            "| --- | ---: | ---: | ---: | ---: |",
-            f"| {v['events']:,} events, the same with no documents | {v['csv_without'] / 1e6:,.0f} MB | | {v['without']:.2f} s | {v['without_mib']:.0f} MiB |",
-            f"| {v['events']:,} events, a document per source, every quote checked | {v['csv_with'] / 1e6:,.0f} MB | {v['documents'] / 1e6:,.0f} MB | {v['with']:.2f} s | {v['with_mib']:.0f} MiB |",
+            "| load | CSV | documents | quotes | time | peak memory |",
+            "| --- | ---: | ---: | --- | ---: | ---: |",
+        ]
+        for (what, documents, quotes), csv_bytes, (t, mib) in zip(rows, v["csv"], v["loads"]):
+            lines.append(f"| {what} | {csv_bytes / 1e6:,.0f} MB | {documents} | {quotes} | {t:.2f} s | {mib:.0f} MiB |")
+        (c, c_low, c_high), (d, d_low, d_high) = v["checking"], v["documents_ratio"]
+        (cc, cc_low, cc_high), (dc, dc_low, dc_high) = v["checking_cpu"], v["documents_cpu"]
+        lines += [
             "",
-            f"With documents / without: {v['ratio']:.2f}, the median of the {args.runs} pairs' ratios (each pair ran side by side); "
-            f"they ranged from {v['ratio_low']:.2f} to {v['ratio_high']:.2f}. The load said: {v['verified']}; {v['steps']}.",
+            f"Checking every quote (the last load against the one before): {c:.2f}, the median of the {args.runs} "
+            f"rounds' ratios (each round ran its loads side by side); they ranged from {c_low:.2f} to {c_high:.2f}. "
+            f"In CPU time: {cc:.2f} ({cc_low:.2f}–{cc_high:.2f}).",
+            f"Documents in all, read, stored, indexed for search and checked against (the last load against the "
+            f"first): {d:.2f}, ranging from {d_low:.2f} to {d_high:.2f}. In CPU time: {dc:.2f} ({dc_low:.2f}–{dc_high:.2f}).",
+            f"The load with every quote checked said: {v['verified']}; {v['steps']}.",
         ]
         text = "\n".join(lines) + "\n"
         out.with_name(out.stem + "-verification" + out.suffix).write_text(text)
